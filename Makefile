@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# xnutrace: one Makefile for the simulator, BPF programs, collector and viz.
+#   make            build everything          make test     all tests
+#   make demo       the main job              make bench    side-by-side ratios
+#   make V=1        full commands             make SANITIZE=1 test   ASan + UBSan
+#   make install PREFIX=/usr/local            make deps     install packages
+
+OUTPUT   ?= .output
+PREFIX   ?= /usr/local
+CC       ?= gcc
+SANITIZE ?= 0
+
+ifeq ($(V),1)
+  Q :=
+  msg :=
+else
+  Q := @
+  msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+GEN      := $(OUTPUT)/gen
+SIM      := kmod-xnu-sim
+GCC_INC  := $(shell $(CC) -print-file-name=include)
+
+# -- flags -----------------------------------------------------------------
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+BASE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -MMD -MP -fPIC -iquote . -I$(GEN) \
+               -I$(SIM)/include -fno-strict-aliasing
+ifeq ($(SANITIZE),1)
+  OUTPUT_SAN  := -san
+  SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+  SAN_FLAGS   :=
+endif
+# The core outside osl/ is freestanding: no libc headers are reachable.
+CORE_CFLAGS := $(BASE_CFLAGS) $(SAN_FLAGS) -ffreestanding -nostdinc -isystem $(GCC_INC) \
+               -isystem $(OUTPUT)/sdt
+OSL_CFLAGS  := $(BASE_CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -pthread
+PROG_CFLAGS := $(BASE_CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -pthread
+LDFLAGS_SO  := -shared -pthread $(SAN_FLAGS)
+LIBDIR      := $(OUTPUT)/lib$(OUTPUT_SAN)
+PROG_LDFLAGS = $(SAN_FLAGS) -pthread -L$(LIBDIR) -Wl,-rpath,$(abspath $(LIBDIR))
+
+# -- sources ---------------------------------------------------------------
+CORE_SRCS := $(shell find $(SIM)/osfmk $(SIM)/bsd $(SIM)/security -name '*.c' 2>/dev/null | sort)
+OSL_SRCS  := $(shell find $(SIM)/osl/user -name '*.c' 2>/dev/null | sort)
+LIBSYS_SRCS := $(shell find $(SIM)/libsyscall -name '*.c' 2>/dev/null | sort)
+GEN_SRCS  := $(GEN)/init_sysent.c $(GEN)/syscall_sw.c
+DARWIN_H  := $(GEN)/darwin/errno.h
+SDT_H     := $(OUTPUT)/sdt/sys/sdt.h
+SDT_SYS   := $(dir $(firstword $(wildcard /usr/include/$(shell $(CC) -dumpmachine)/sys/sdt.h /usr/include/sys/sdt.h)))
+
+# One object tree per variant: traced (default) and probes compiled out.
+define objs
+$(patsubst %.c,$(OUTPUT)/$(1)/%.o,$(CORE_SRCS) $(OSL_SRCS) $(LIBSYS_SRCS)) \
+$(patsubst $(GEN)/%.c,$(OUTPUT)/$(1)/gen/%.o,$(GEN_SRCS))
+endef
+OBJ_TRACE   := obj$(OUTPUT_SAN)
+OBJ_NOTRACE := obj-notrace$(OUTPUT_SAN)
+LIB_OBJS         := $(call objs,$(OBJ_TRACE))
+LIB_OBJS_NOTRACE := $(call objs,$(OBJ_NOTRACE))
+LIBXNUSIM         := $(LIBDIR)/libxnusim.so
+LIBXNUSIM_NOTRACE := $(LIBDIR)/libxnusim-notrace.so
+
+TOOL_SRCS    := $(wildcard $(SIM)/tools/*.c)
+TOOLS        := $(patsubst $(SIM)/tools/%.c,$(OUTPUT)/bin/%,$(TOOL_SRCS))
+EXAMPLE_SRCS := $(wildcard examples/*/*.c)
+EXAMPLES     := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(EXAMPLE_SRCS))
+TEST_SRCS    := $(wildcard tests/unit/test_*.c tests/sim/*.c)
+TESTS        := $(patsubst tests/%.c,$(OUTPUT)/tests$(OUTPUT_SAN)/%,$(TEST_SRCS))
+BENCH_SRCS   := $(wildcard bench/*.c)
+BENCHES      := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all lib tools examples tests test demo bench deps install clean check-layering fuzz
+all: lib tools examples
+
+lib: $(LIBXNUSIM) $(LIBXNUSIM_NOTRACE)
+tools: $(TOOLS)
+examples: $(EXAMPLES)
+tests: $(TESTS)
+
+# -- generated sources -------------------------------------------------------
+$(GEN)/init_sysent.c: $(SIM)/tables/bsd-syscalls.tsv scripts/gen_sysent.awk
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D) && awk -f scripts/gen_sysent.awk $< > $@
+$(GEN)/syscall_sw.c: $(SIM)/tables/mach-traps.tsv scripts/gen_mach_traps.awk
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D) && awk -f scripts/gen_mach_traps.awk $< > $@
+$(DARWIN_H): $(SIM)/tables/constants.tsv scripts/gen_darwin_headers.awk
+	$(call msg,GEN,$(GEN)/darwin/)
+	$(Q)rm -rf $(GEN)/darwin && mkdir -p $(GEN)/darwin && \
+		awk -v dir=$(GEN)/darwin -f scripts/gen_darwin_headers.awk $<
+# Debian's <sys/sdt.h> is plain macros; stage it where -nostdinc code finds it.
+$(SDT_H):
+	$(Q)mkdir -p $(@D) && ln -sf $(SDT_SYS)/sdt.h $(SDT_SYS)/sdt-config.h $(@D)/
+
+GENERATED := $(DARWIN_H) $(SDT_H)
+
+# -- objects -----------------------------------------------------------------
+$(OUTPUT)/$(OBJ_TRACE)/$(SIM)/osl/%.o: $(SIM)/osl/%.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(OSL_CFLAGS) -c $< -o $@
+$(OUTPUT)/$(OBJ_NOTRACE)/$(SIM)/osl/%.o: $(SIM)/osl/%.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(OSL_CFLAGS) -DXS_NO_TRACE -c $< -o $@
+$(OUTPUT)/$(OBJ_TRACE)/$(SIM)/libsyscall/%.o: $(SIM)/libsyscall/%.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CORE_CFLAGS) -c $< -o $@
+$(OUTPUT)/$(OBJ_NOTRACE)/$(SIM)/libsyscall/%.o: $(SIM)/libsyscall/%.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CORE_CFLAGS) -DXS_NO_TRACE -c $< -o $@
+$(OUTPUT)/$(OBJ_TRACE)/%.o: %.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CORE_CFLAGS) -c $< -o $@
+$(OUTPUT)/$(OBJ_NOTRACE)/%.o: %.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CORE_CFLAGS) -DXS_NO_TRACE -c $< -o $@
+$(OUTPUT)/$(OBJ_TRACE)/gen/%.o: $(GEN)/%.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CORE_CFLAGS) -c $< -o $@
+$(OUTPUT)/$(OBJ_NOTRACE)/gen/%.o: $(GEN)/%.c | $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CORE_CFLAGS) -DXS_NO_TRACE -c $< -o $@
+
+$(LIBXNUSIM): $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(LDFLAGS_SO) -o $@ $^ -lrt
+$(LIBXNUSIM_NOTRACE): $(LIB_OBJS_NOTRACE)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(LDFLAGS_SO) -o $@ $^ -lrt
+
+# -- programs ------------------------------------------------------------------
+$(OUTPUT)/bin/%: $(SIM)/tools/%.c $(LIBXNUSIM) | $(GENERATED)
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -lxnusim
+$(OUTPUT)/examples/%: examples/%.c $(LIBXNUSIM) | $(GENERATED)
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -lxnusim
+$(OUTPUT)/tests$(OUTPUT_SAN)/%: tests/%.c tests/harness.c tests/harness.h $(LIBXNUSIM) | $(GENERATED)
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< tests/harness.c -o $@ $(PROG_LDFLAGS) -lxnusim
+$(OUTPUT)/bench/%: bench/%.c $(LIBXNUSIM) $(LIBXNUSIM_NOTRACE) | $(GENERATED)
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -ldl
+
+# -- top-level jobs ------------------------------------------------------------
+deps:
+	$(Q)scripts/install-deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all tests
+	$(Q)OUTPUT=$(OUTPUT) SANITIZE=$(SANITIZE) tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCHES)
+	$(Q)OUTPUT=$(OUTPUT) scripts/bench.sh
+
+check-layering:
+	$(Q)scripts/check-layering.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/xnusim
+	install -m 0755 $(LIBXNUSIM) $(LIBXNUSIM_NOTRACE) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(SIM)/include/xnusim/*.h $(DESTDIR)$(PREFIX)/include/xnusim/
+
+clean:
+	rm -rf $(OUTPUT)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

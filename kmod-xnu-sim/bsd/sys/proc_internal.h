@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * proc_internal.h: the BSD process.  Corresponds to bsd/sys/proc_internal.h.
+ * A proc and its task are one zone element (proc_task_zone): the task sits
+ * right after the proc (proc_get_task_raw).
+ */
+#ifndef XS_SYS_PROC_INTERNAL_H
+#define XS_SYS_PROC_INTERNAL_H
+
+#include "kmod-xnu-sim/bsd/sys/filedesc.h"
+#include "kmod-xnu-sim/osfmk/kern/kern_types.h"
+#include "kmod-xnu-sim/osfmk/kern/locks.h"
+#include "kmod-xnu-sim/osfmk/kern/queue.h"
+#include "kmod-xnu-sim/osfmk/kern/task.h"
+#include "kmod-xnu-sim/osl/osl.h"
+
+#define XS_NGROUPS 16
+
+/* kauth credential, inline (bsd/sys/kauth.h's posix part). */
+struct ucred {
+	uid_t cr_uid, cr_ruid, cr_svuid;
+	gid_t cr_gid, cr_rgid, cr_svgid;
+	uint32_t cr_ngroups;
+	gid_t cr_groups[XS_NGROUPS];
+};
+
+/* p_stat */
+#define SIDL   1	/* being created */
+#define SRUN   2
+#define SSTOP  4
+#define SZOMB  5
+
+/* p_lflag */
+#define P_LEXIT     0x00000001
+#define P_LHOSTDEAD 0x00000002	/* host process vanished; reaped as killed */
+
+struct sigacts {
+	uint64_t ps_sigact[32];		/* user handler address, SIG_DFL 0, SIG_IGN 1 */
+	uint64_t ps_trampact[32];
+	sigset_t ps_catchmask[32];	/* sa_mask per signal */
+	sigset_t ps_sigonstack, ps_sigintr, ps_sigreset, ps_signodefer, ps_siginfo;
+};
+
+struct proc {
+	lck_mtx_t p_mlock;
+	pid_t p_pid;
+	pid_t p_ppid;
+	struct proc *p_pptr;		/* parent */
+	queue_head_t p_children;	/* struct proc.p_sibling */
+	queue_chain_t p_sibling;
+	queue_chain_t p_list;		/* proc_globals.allproc */
+	pid_t p_pgrpid;
+	pid_t p_sessionid;
+
+	int p_stat;			/* SIDL, SRUN, SSTOP, SZOMB */
+	uint32_t p_lflag;
+	int p_xstat;			/* wait status once a zombie (Darwin encoding) */
+	uint64_t p_uniqueid;
+
+	struct ucred p_ucred;
+	struct filedesc p_fd;
+
+	sigset_t p_siglist;		/* process-wide pending signals */
+	sigset_t p_sigignore;
+	sigset_t p_sigcatch;
+	struct sigacts p_sigacts;
+
+	char p_comm[XS_MAXCOMLEN + 1];
+	char p_name[2 * XS_MAXCOMLEN + 1];
+	int p_host_pid;			/* the host process running it; 0 for none */
+	struct osl_event p_wait_event;	/* wait4 sleeps here (the proc as "q") */
+};
+
+/* One proc_task_zone element. */
+struct proc_task {
+	struct proc pt_proc;
+	struct task pt_task;
+};
+
+/* bsd/kern's machine-wide process state (a member of struct xs_machine). */
+struct proc_globals {
+	lck_mtx_t proc_list_lock;
+	queue_head_t allproc;
+	uint32_t nprocs;
+	uint32_t maxproc;
+	pid_t lastpid;
+	struct proc *kernproc;		/* pid 0, married to kernel_task */
+	struct proc *initproc;		/* launchd, pid 1 */
+	uint64_t next_uniqueid;
+};
+
+struct proc *xs_current_proc(void);
+/* Returns the proc with this pid (not a zombie) or NULL; no reference model. */
+struct proc *xs_proc_find(pid_t pid);
+struct proc *xs_proc_find_zombie(pid_t pid);
+
+#endif /* XS_SYS_PROC_INTERNAL_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * vfs_globals.h: the VFS's machine-wide state (a member of struct
+ * xs_machine): the root mount and vnode, the name cache.
+ */
+#ifndef XS_VFS_VFS_GLOBALS_H
+#define XS_VFS_VFS_GLOBALS_H
+
+#include "kmod-xnu-sim/osfmk/kern/kern_types.h"
+#include "kmod-xnu-sim/osfmk/kern/locks.h"
+
+struct vnode;
+struct mount;
+
+struct vfs_globals {
+	lck_mtx_t vfs_lock;
+	struct mount *rootmount;
+	struct vnode *rootvnode;
+	uint64_t next_fileid;
+};
+
+void xs_vfs_mountroot(void);	/* at boot: the in-memory root file system */
+
+#endif /* XS_VFS_VFS_GLOBALS_H */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ipc_globals.h: Mach IPC's machine-wide state (a member of struct
+ * xs_machine): the host port, counters, the object id allocator.
+ */
+#ifndef XS_IPC_IPC_GLOBALS_H
+#define XS_IPC_IPC_GLOBALS_H
+
+#include "kmod-xnu-sim/osfmk/kern/kern_types.h"
+#include "kmod-xnu-sim/osfmk/kern/locks.h"
+
+struct ipc_port;
+
+struct ipc_globals {
+	lck_mtx_t ipc_lock;
+	struct ipc_port *realhost_port;	/* host_self_trap's port */
+	uint64_t next_object_id;	/* ip_object_id, named in probes */
+};
+
+void xs_ipc_bootstrap(void);	/* zones, host port */
+
+#endif /* XS_IPC_IPC_GLOBALS_H */

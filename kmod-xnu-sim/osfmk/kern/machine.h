@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * machine.h: one simulated machine.  All of the kernel's global state lives
+ * in this struct, in the arena, so every process of the machine shares it;
+ * the core has no writable C globals of its own.
+ */
+#ifndef XS_KERN_MACHINE_H
+#define XS_KERN_MACHINE_H
+
+#include "kmod-xnu-sim/bsd/sys/proc_internal.h"
+#include "kmod-xnu-sim/bsd/vfs/vfs_globals.h"
+#include "kmod-xnu-sim/osfmk/ipc/ipc_globals.h"
+#include "kmod-xnu-sim/osfmk/kern/task.h"
+#include "kmod-xnu-sim/osfmk/kern/zalloc.h"
+#include "kmod-xnu-sim/osfmk/vm/vm_globals.h"
+#include "kmod-xnu-sim/osl/osl.h"
+
+#define XS_MACHINE_MAGIC 0x58535f4d41434821ull	/* "XS_MACH!" */
+
+struct xs_machine {
+	uint64_t m_magic;
+	uint32_t m_id;			/* machine id, in every probe */
+	uint32_t m_arch;		/* XS_ARCH_ARM64 or XS_ARCH_X86_64 */
+	uint64_t m_boot_time;		/* osl_absolute_time() at boot */
+	bool m_booted;
+
+	struct zalloc_globals m_zalloc;
+	struct kern_globals m_kern;
+	struct ipc_globals m_ipc;
+	struct vm_globals m_vm;
+	struct proc_globals m_proc;
+	struct vfs_globals m_vfs;
+};
+
+static inline struct xs_machine *xs_machine(void) { return osl_machine(); }
+
+/*
+ * Routine:    xs_bsd_init
+ * Purpose:    Boot the kernel inside a fresh arena: zalloc, kernel_task,
+ *             IPC, VM, the root file system, kernproc (pid 0) and launchd
+ *             (pid 1, bound to the calling host thread).
+ * Conditions: m_id and m_arch set by the platform; nothing else.
+ * Returns:    0 or an errno.
+ */
+int xs_bsd_init(void);
+
+/*
+ * Routine:    xs_proc_attach
+ * Purpose:    Make the calling host process a new simulated process, child
+ *             of launchd, with fds 0-2 on the host's own 0-2 (console
+ *             vnodes) and its main thread bound to the calling host thread.
+ * Returns:    the new pid, or -errno.
+ */
+int xs_proc_attach(int host_pid, const char *comm);
+
+/*
+ * The calling host thread has no simulated thread yet (a thread the workload
+ * made with pthreads): give it one in the current process.  0 or -errno.
+ */
+int xs_thread_attach_current(int host_tid);
+
+#endif /* XS_KERN_MACHINE_H */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * thread.h: Mach threads with their BSD uthread.  Corresponds to
+ * osfmk/kern/thread.h and bsd/sys/user.h (struct uthread).  A simulated thread
+ * is bound to one host thread (osl_current_thread).
+ */
+#ifndef XS_KERN_THREAD_H
+#define XS_KERN_THREAD_H
+
+#include "kmod-xnu-sim/osfmk/kern/kern_types.h"
+#include "kmod-xnu-sim/osfmk/kern/queue.h"
+#include "kmod-xnu-sim/osl/osl.h"
+
+struct task;
+struct ipc_port;
+
+/* bsd/sys/user.h */
+struct uthread {
+	uint64_t uu_arg[8];	/* arguments of the current syscall */
+	int32_t uu_rval[2];	/* its results; 64-bit results span both */
+	uint16_t syscall_code;
+	uint32_t uu_flag;	/* UT_* */
+	sigset_t uu_siglist;	/* signals pending for this thread */
+	sigset_t uu_sigmask;	/* signals blocked */
+	sigset_t uu_sigwait;
+	int uu_code;		/* exception code that raised the last signal */
+};
+
+#define UT_NOTCANCELPT 0x00000004
+
+/* Wait results (osfmk/kern/kern_types.h). */
+#define THREAD_WAITING     (-1)
+#define THREAD_AWAKENED    0
+#define THREAD_TIMED_OUT   1
+#define THREAD_INTERRUPTED 2
+#define THREAD_RESTART     3
+
+struct thread {
+	struct task *task;
+	queue_chain_t task_threads;	/* task.threads */
+	uint32_t ref_count;
+	bool active;
+	uint64_t thread_id;		/* thread_selfid(); also the tid in probes */
+	int host_tid;			/* the host thread running it */
+
+	struct ipc_port *ith_self;		/* thread control port */
+	struct ipc_port *ith_special_reply_port;
+
+	uint32_t syscalls_unix;		/* TH_SYSCALLS_UNIX */
+	uint32_t syscalls_mach;		/* TH_SYSCALLS_MACH */
+
+	/* Blocking: the event this thread waits on, for wakeups and reports. */
+	struct osl_event *wait_event;
+	char wait_reason[24];		/* "semaphore", "mach_msg receive", ... */
+	int wait_result;
+	bool wait_interrupted;		/* set by xs_thread_abort_safely */
+
+	struct uthread uthread;
+};
+
+static inline struct uthread *xs_get_bsdthread_info(struct thread *th) { return &th->uthread; }
+
+struct thread *xs_current_thread(void);
+
+/*
+ * Create a thread in task, bound to the calling host thread when bind is
+ * true.  Returns with a reference held for the caller; NULL on shortage.
+ */
+struct thread *xs_thread_create_internal(struct task *task, bool bind);
+void xs_thread_reference(struct thread *th);
+void xs_thread_deallocate(struct thread *th);
+void xs_thread_terminate_internal(struct thread *th);
+
+/*
+ * Block the current thread on ev until woken, interrupted by a signal, or
+ * the deadline (osl_absolute_time, 0 = none).  Call with lock held; returns
+ * with it re-taken.  Returns THREAD_AWAKENED, THREAD_TIMED_OUT or
+ * THREAD_INTERRUPTED.  reason is shown in blocked-thread reports.
+ */
+int xs_thread_block_on(struct osl_event *ev, struct osl_lock *lock,
+		       uint64_t deadline, const char *reason);
+/* Wake a thread blocked in xs_thread_block_on so it re-checks (signals). */
+void xs_thread_abort_safely(struct thread *th);
+
+#endif /* XS_KERN_THREAD_H */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * trap_entry.h: where a trap enters the core.  The platform layer calls
+ * these with the saved state of the trapping thread (libsyscall fills it in
+ * the user-space build; the ioctl copies it in the kernel module).
+ */
+#ifndef XS_KERN_TRAP_ENTRY_H
+#define XS_KERN_TRAP_ENTRY_H
+
+#include "kmod-xnu-sim/osfmk/mach/thread_status.h"
+
+/* arm64: el0 synchronous exception; esr carries the class (ESR_EC_SVC_64). */
+void xs_sleh_synchronous(struct arm_saved_state64 *state, uint32_t esr);
+/* x86_64: the syscall instruction's entry (hndl_syscall). */
+void xs_hndl_syscall(struct x86_saved_state64 *state);
+
+#endif /* XS_KERN_TRAP_ENTRY_H */
