@@ -14,4 +14,13 @@ void xs_sleh_synchronous(struct arm_saved_state64 *state, uint32_t esr);
 /* x86_64: the syscall instruction's entry (hndl_syscall). */
 void xs_hndl_syscall(struct x86_saved_state64 *state);
 
+/*
+ * The platform's trap instruction (osl/user: a call; osl/linux: an ioctl).
+ * Binds a simulated thread to the calling host thread if it has none, runs
+ * the front-end of the machine's architecture, and returns with the state
+ * updated as user space sees it after the trap.
+ */
+void osl_trap_enter_arm64(struct arm_saved_state64 *state);
+void osl_trap_enter_x86_64(struct x86_saved_state64 *state);
+
 #endif /* XS_KERN_TRAP_ENTRY_H */
