@@ -69,7 +69,8 @@ EXAMPLES     := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(EXAMPLE_SRCS))
 TEST_SRCS    := $(wildcard tests/unit/test_*.c tests/sim/*.c)
 TESTS        := $(patsubst tests/%.c,$(OUTPUT)/tests$(OUTPUT_SAN)/%,$(TEST_SRCS))
 BENCH_SRCS   := $(wildcard bench/*.c)
-BENCHES      := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+BENCHES      := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS)) \
+                $(patsubst bench/%.c,$(OUTPUT)/bench/%-notrace,$(BENCH_SRCS))
 
 .PHONY: all lib tools examples tests test demo bench deps install clean check-layering fuzz
 all: lib tools examples
@@ -139,9 +140,12 @@ $(OUTPUT)/examples/%: examples/%.c $(LIBXNUSIM) | $(GENERATED)
 $(OUTPUT)/tests$(OUTPUT_SAN)/%: tests/%.c tests/harness.c tests/harness.h $(LIBXNUSIM) | $(GENERATED)
 	$(call msg,CCLD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< tests/harness.c -o $@ $(PROG_LDFLAGS) -lxnusim
-$(OUTPUT)/bench/%: bench/%.c $(LIBXNUSIM) $(LIBXNUSIM_NOTRACE) | $(GENERATED)
+$(OUTPUT)/bench/%-notrace: bench/%.c $(LIBXNUSIM_NOTRACE) | $(GENERATED)
 	$(call msg,CCLD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -ldl
+	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -lxnusim-notrace
+$(OUTPUT)/bench/%: bench/%.c $(LIBXNUSIM) | $(GENERATED)
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -lxnusim
 
 # -- top-level jobs ------------------------------------------------------------
 deps:

@@ -22,6 +22,7 @@
 #else /* USDT */
 
 #define _SDT_HAS_SEMAPHORES 1
+#define SDT_USE_VARIADIC 1	/* STAP_PROBEV */
 #include <sys/sdt.h>
 
 #define OSL_PROBE_SEMAPHORE(name) xnu_##name##_semaphore

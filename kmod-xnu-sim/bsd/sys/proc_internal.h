@@ -69,6 +69,7 @@ struct proc {
 	char p_name[2 * XS_MAXCOMLEN + 1];
 	int p_host_pid;			/* the host process running it; 0 for none */
 	struct osl_event p_wait_event;	/* wait4 sleeps here (the proc as "q") */
+	struct osl_event p_stop_event;	/* threads of a stopped proc wait for SIGCONT */
 };
 
 /* One proc_task_zone element. */
@@ -87,11 +88,31 @@ struct proc_globals {
 	struct proc *kernproc;		/* pid 0, married to kernel_task */
 	struct proc *initproc;		/* launchd, pid 1 */
 	uint64_t next_uniqueid;
+	/* launchd's auto-reap log: the last exits of its children (kern_exit.c). */
+	struct proc_exit_record {
+		pid_t per_pid;
+		int per_host_pid;
+		int per_xstat;		/* Darwin wait status */
+		uint32_t per_seq;	/* 0: empty slot */
+	} exit_log[32];
+	uint32_t exit_log_seq;
 };
 
 struct proc *xs_current_proc(void);
 /* Returns the proc with this pid (not a zombie) or NULL; no reference model. */
 struct proc *xs_proc_find(pid_t pid);
 struct proc *xs_proc_find_zombie(pid_t pid);
+
+/* PID_MAX (bsd/sys/proc_internal.h): pids wrap to 100 past it. */
+#define XS_PID_MAX 99999
+
+/*
+ * Routine:    xs_proc_exit_status
+ * Purpose:    The wait status of a child of launchd that exited and was
+ *             auto-reaped (kern_exit.c keeps the last 32).  Match by pid
+ *             (> 0) or, if pid is 0, by host pid.
+ * Returns:    0 with *status set, or ESRCH.
+ */
+int xs_proc_exit_status(pid_t pid, int host_pid, int *status);
 
 #endif /* XS_SYS_PROC_INTERNAL_H */

@@ -17,6 +17,12 @@ struct vfs_globals {
 	struct mount *rootmount;
 	struct vnode *rootvnode;
 	uint64_t next_fileid;
+	struct mount *devfs_mount;	/* mounted on /dev */
+	struct vnode *devfs_console;	/* /dev/console */
+	struct zone *memfs_node_zone;	/* "memfs.node" */
+	struct zone *memfs_dirent_zone;	/* "memfs.dirent" */
+	struct zone *mount_zone;	/* "mount" */
+	uint32_t nvnodes;		/* vnodes alive (numvnodes) */
 };
 
 void xs_vfs_mountroot(void);	/* at boot: the in-memory root file system */

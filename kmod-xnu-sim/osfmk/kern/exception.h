@@ -37,4 +37,13 @@ void xs_ast_taken_user(void);
 void xs_psignal(struct proc *p, int signum);
 void xs_psignal_thread(struct thread *th, int signum);
 
+/*
+ * bsd/uxkern/ux_exception.c: the signal a Mach exception becomes when no
+ * exception port handles it (EXC_SYSCALL -> SIGSYS, EXC_BAD_ACCESS ->
+ * SIGSEGV/SIGBUS, ...); 0 if none.  xs_handle_ux_exception posts it to th.
+ */
+int xs_ux_exception(int exception, int64_t code, int64_t subcode);
+void xs_handle_ux_exception(struct thread *th, int exception, int64_t code,
+			    int64_t subcode);
+
 #endif /* XS_KERN_EXCEPTION_H */

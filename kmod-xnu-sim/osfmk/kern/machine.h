@@ -59,4 +59,17 @@ int xs_proc_attach(int host_pid, const char *comm);
  */
 int xs_thread_attach_current(int host_tid);
 
+/*
+ * Routine:    xs_proc_host_died
+ * Purpose:    The host process host_pid ended without a simulated exit (a
+ *             crash, a host kill): reap its simulated process as killed
+ *             (p_xstat = SIGKILL), tearing down its threads, task and fds
+ *             and freeing its zone elements.  The runner (or whoever
+ *             waited for the host process) calls this.
+ * Conditions: Nothing locked; called from any live process of the machine.
+ * Returns:    0, or ESRCH if no live simulated process runs on host_pid
+ *             (it already exited through the kernel, or never attached).
+ */
+int xs_proc_host_died(int host_pid, int host_wait_status);
+
 #endif /* XS_KERN_MACHINE_H */

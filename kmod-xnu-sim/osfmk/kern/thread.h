@@ -28,6 +28,9 @@ struct uthread {
 
 #define UT_NOTCANCELPT 0x00000004
 
+/* thread.ast (osfmk/kern/ast.h) */
+#define AST_BSD 0x80		/* signals to deliver (act_set_astbsd) */
+
 /* Wait results (osfmk/kern/kern_types.h). */
 #define THREAD_WAITING     (-1)
 #define THREAD_AWAKENED    0
@@ -48,6 +51,18 @@ struct thread {
 
 	uint32_t syscalls_unix;		/* TH_SYSCALLS_UNIX */
 	uint32_t syscalls_mach;		/* TH_SYSCALLS_MACH */
+
+	/*
+	 * Machine state (osfmk/arm64/status.c, osfmk/i386/pcb.c): the saved
+	 * state of the trap in progress (upcb; process-private memory of the
+	 * thread's own host process, NULL outside a trap) and its architecture,
+	 * and the TSD base that platform_syscall / thread_fast_set_cthread_self
+	 * set (cthread_self).
+	 */
+	void *machine_upcb;
+	uint32_t machine_upcb_arch;	/* XS_ARCH_* of machine_upcb */
+	uint64_t machine_cthread_self;
+	uint32_t ast;			/* AST_* pending on return to user mode */
 
 	/* Blocking: the event this thread waits on, for wakeups and reports. */
 	struct osl_event *wait_event;

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * osl_machine.c: the platform's window onto the core's machine struct and
+ * boot entry points.  This file sees the core's headers (and so Darwin's
+ * constant names) and must include no host libc header that defines the same
+ * names.  Platform layer: XNU's arm_init / i386_init → kernel_bootstrap.
+ */
+#include "kmod-xnu-sim/osfmk/kern/machine.h"
+#include "kmod-xnu-sim/osfmk/kern/thread.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
+#include "kmod-xnu-sim/osfmk/kern/zalloc.h"
+#include "kmod-xnu-sim/osl/user/osl_user.h"
+
+/*
+ * Entry points other subsystems define.  Weak, so the platform builds and
+ * runs its own tests while those land; a missing one is skipped (boot,
+ * registry) or reported (attach) rather than a link failure.
+ */
+#pragma weak xs_bsd_init
+#pragma weak xs_proc_attach
+#pragma weak xs_func_registry_init
+
+size_t osl_machine_size(void)
+{
+	return sizeof(struct xs_machine);
+}
+
+void osl_machine_setup(struct xs_machine *m, uint32_t id, int arch, uint64_t now)
+{
+	m->m_magic = XS_MACHINE_MAGIC;
+	m->m_id = id;
+	m->m_arch = (uint32_t)arch;
+	m->m_boot_time = now;
+}
+
+int osl_machine_arch(const struct xs_machine *m)
+{
+	return m ? (int)m->m_arch : 0;
+}
+
+bool osl_machine_valid(const struct xs_machine *m, uint32_t id)
+{
+	return m && m->m_magic == XS_MACHINE_MAGIC && m->m_id == id;
+}
+
+/*
+ * Boot the core in the freshly mapped machine.  xs_bsd_init starts with
+ * xs_zalloc_bootstrap; without it (early bring-up) only zalloc comes up.
+ * Returns 0 or a Darwin errno.
+ */
+int osl_machine_boot(void)
+{
+	struct xs_machine *m = xs_machine();
+	int err = 0;
+
+	if (xs_bsd_init)
+		err = xs_bsd_init();
+	else
+		xs_zalloc_bootstrap();
+	if (!err)
+		m->m_booted = true;
+	return err;
+}
+
+/* The new simulated pid, or -(Darwin errno). */
+int osl_machine_proc_attach(int host_pid, const char *comm)
+{
+	if (!xs_proc_attach)
+		return -ENOSYS;
+	return xs_proc_attach(host_pid, comm);
+}
+
+void osl_machine_registry_init(void)
+{
+	if (xs_func_registry_init)
+		xs_func_registry_init();
+}
+
+/* The simulated pid of the current thread's process; 0 if unknown. */
+int osl_machine_current_pid(void)
+{
+	struct thread *th = osl_current_thread();
+	struct proc_task *pt;
+
+	if (!th || !th->task)
+		return 0;
+	/* A task is the second half of its proc_task_zone element. */
+	pt = xs_container_of(th->task, struct proc_task, pt_task);
+	return pt->pt_proc.p_pid;
+}
