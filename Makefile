@@ -72,7 +72,7 @@ BENCH_SRCS   := $(wildcard bench/*.c)
 BENCHES      := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS)) \
                 $(patsubst bench/%.c,$(OUTPUT)/bench/%-notrace,$(BENCH_SRCS))
 
-.PHONY: all lib tools examples tests test demo bench deps install clean check-layering fuzz
+.PHONY: all lib tools examples tests test demo bench deps install clean check-layering fuzz fuzzers
 all: lib tools examples
 
 lib: $(LIBXNUSIM) $(LIBXNUSIM_NOTRACE)
@@ -146,6 +146,46 @@ $(OUTPUT)/bench/%-notrace: bench/%.c $(LIBXNUSIM_NOTRACE) | $(GENERATED)
 $(OUTPUT)/bench/%: bench/%.c $(LIBXNUSIM) | $(GENERATED)
 	$(call msg,CCLD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -lxnusim
+
+# -- fuzzing (clang + libFuzzer; the whole library built with the fuzzer's
+#    coverage and ASan + UBSan) ---------------------------------------------
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP -fPIC \
+                -iquote . -I$(GEN) -I$(SIM)/include -fno-strict-aliasing \
+                -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+FUZZ_CORE_CFLAGS := $(FUZZ_CFLAGS) -ffreestanding -nostdinc \
+                -isystem $(shell $(FUZZ_CC) -print-file-name=include 2>/dev/null) -isystem $(OUTPUT)/sdt
+FUZZ_OBJS    := $(call objs,obj-fuzz)
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 30
+
+$(OUTPUT)/obj-fuzz/$(SIM)/osl/%.o: $(SIM)/osl/%.c | $(GENERATED)
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -D_GNU_SOURCE -pthread -c $< -o $@
+$(OUTPUT)/obj-fuzz/%.o: %.c | $(GENERATED)
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CORE_CFLAGS) -c $< -o $@
+$(OUTPUT)/obj-fuzz/gen/%.o: $(GEN)/%.c | $(GENERATED)
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CORE_CFLAGS) -c $< -o $@
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) | $(GENERATED)
+	$(call msg,FUZZLD,$@)
+	$(Q)mkdir -p $(@D) && $(FUZZ_CC) $(FUZZ_CFLAGS) -D_GNU_SOURCE -fsanitize=fuzzer \
+		$< $(FUZZ_OBJS) -o $@ -pthread -lrt
+
+fuzzers: $(FUZZERS)
+# make fuzz FUZZ_SECONDS=300: run every fuzzer that long, from its seed corpus.
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzzers
+	$(Q)for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p $(OUTPUT)/corpus/$$n; \
+		echo "== $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(OUTPUT)/corpus/$$n $$(test -d tests/fuzz/seeds/$$n && echo tests/fuzz/seeds/$$n) \
+			2>&1 | tail -n 15 || exit 1; \
+	done
 
 # -- top-level jobs ------------------------------------------------------------
 deps:

@@ -33,6 +33,7 @@ struct ucred {
 /* p_lflag */
 #define P_LEXIT     0x00000001
 #define P_LHOSTDEAD 0x00000002	/* host process vanished; reaped as killed */
+#define P_LPEXIT    0x00000400	/* proc_exit has started */
 
 struct sigacts {
 	uint64_t ps_sigact[32];		/* user handler address, SIG_DFL 0, SIG_IGN 1 */
@@ -103,6 +104,9 @@ struct proc *xs_current_proc(void);
 struct proc *xs_proc_find(pid_t pid);
 struct proc *xs_proc_find_zombie(pid_t pid);
 
+/* W_EXITCODE (bsd/sys/wait.h): the wait status of an exit or a kill. */
+#define XS_W_EXITCODE(ret, sig) ((int)(((uint32_t)(ret) << 8) | (uint32_t)(sig)))
+
 /* PID_MAX (bsd/sys/proc_internal.h): pids wrap to 100 past it. */
 #define XS_PID_MAX 99999
 
@@ -114,5 +118,46 @@ struct proc *xs_proc_find_zombie(pid_t pid);
  * Returns:    0 with *status set, or ESRCH.
  */
 int xs_proc_exit_status(pid_t pid, int host_pid, int *status);
+
+/* ---- The process core (bsd/kern/kern_{proc,fork,exit,sig}.c) ---------- */
+
+/* The live (not zombie) proc run by host process host_pid, newest first. */
+struct proc *xs_proc_find_host(int host_pid);
+
+#define XS_CLONEPROC_INITPROC 1	/* bsd_init: launchd, root credentials */
+#define XS_CLONEPROC_ATTACH   2	/* a host process joining: user 501/20 */
+/*
+ * cloneproc without an image: a new proc_task under parent with an empty
+ * map, a fresh fd table and one thread (bound to the calling host thread
+ * when bind).  Returns the proc in SIDL, or NULL with *errp set.
+ */
+struct proc *xs_cloneproc(struct proc *parent, int flavor, bool bind, int *errp);
+
+/*
+ * exit_with_reason: record status (Darwin wait encoding) and terminate the
+ * task.  The caller then ends the thread (xs_thread_terminate_self), or, for
+ * a proc with no live host process, calls xs_proc_exit itself.  EALREADY if
+ * the proc is already exiting.
+ */
+int xs_exit_with_reason(struct proc *p, int status);
+/* proc_exit: fds, children to launchd, zombie, SIGCHLD; auto-reap. */
+void xs_proc_exit(struct proc *p);
+_Noreturn void xs_thread_terminate_self(void);	/* osfmk/kern/thread.c */
+
+void xs_proc_list_lock(void);
+void xs_proc_list_unlock(void);
+/* With proc_list_lock held: */
+int xs_phash_insert_locked(struct proc *p);	/* pid + allproc; EAGAIN */
+void xs_phash_remove_locked(struct proc *p);
+void xs_pgrp_enter_locked(struct proc *parent, struct proc *child);
+void xs_pinsertchild(struct proc *parent, struct proc *child);
+void xs_proc_unlink_child_locked(struct proc *child);
+
+/* kern_sig.c: default dispositions for a new process (siginit). */
+void xs_siginit(struct proc *p);
+/* bsd_ast: deliver th's pending signals; a fatal one does not return. */
+struct thread;
+void xs_bsd_ast(struct thread *th);
+bool xs_thread_signal_pending(struct thread *th);
 
 #endif /* XS_SYS_PROC_INTERNAL_H */
