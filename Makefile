@@ -68,6 +68,8 @@ EXAMPLE_SRCS := $(wildcard examples/*/*.c)
 EXAMPLES     := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(EXAMPLE_SRCS))
 TEST_SRCS    := $(wildcard tests/unit/test_*.c tests/sim/*.c)
 TESTS        := $(patsubst tests/%.c,$(OUTPUT)/tests$(OUTPUT_SAN)/%,$(TEST_SRCS))
+TPROG_SRCS   := $(wildcard tests/progs/*.c)
+TPROGS       := $(patsubst tests/progs/%.c,$(OUTPUT)/progs$(OUTPUT_SAN)/%,$(TPROG_SRCS))
 BENCH_SRCS   := $(wildcard bench/*.c)
 BENCHES      := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS)) \
                 $(patsubst bench/%.c,$(OUTPUT)/bench/%-notrace,$(BENCH_SRCS))
@@ -78,7 +80,7 @@ all: lib tools examples
 lib: $(LIBXNUSIM) $(LIBXNUSIM_NOTRACE)
 tools: $(TOOLS)
 examples: $(EXAMPLES)
-tests: $(TESTS)
+tests: $(TESTS) $(TPROGS)
 
 # -- generated sources -------------------------------------------------------
 $(GEN)/init_sysent.c: $(SIM)/tables/bsd-syscalls.tsv scripts/gen_sysent.awk
@@ -140,6 +142,10 @@ $(OUTPUT)/examples/%: examples/%.c $(LIBXNUSIM) | $(GENERATED)
 $(OUTPUT)/tests$(OUTPUT_SAN)/%: tests/%.c tests/harness.c tests/harness.h $(LIBXNUSIM) | $(GENERATED)
 	$(call msg,CCLD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< tests/harness.c -o $@ $(PROG_LDFLAGS) -lxnusim
+# Workloads that test scripts run (not tests themselves).
+$(OUTPUT)/progs$(OUTPUT_SAN)/%: tests/progs/%.c $(LIBXNUSIM) | $(GENERATED)
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -lxnusim
 $(OUTPUT)/bench/%-notrace: bench/%.c $(LIBXNUSIM_NOTRACE) | $(GENERATED)
 	$(call msg,CCLD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< -o $@ $(PROG_LDFLAGS) -lxnusim-notrace

@@ -14,7 +14,7 @@ NR == 1 { next }
 	if (g ~ /^struct_/) {
 		id = name; gsub(/[^A-Za-z0-9_]+/, "_", id); gsub(/^_+|_+$/, "", id)
 		name = "XS_" toupper(g) "__" id
-	} else if (name !~ /^[A-Za-z_][A-Za-z0-9_]*$/) next
+	} else if (name !~ /^[A-Za-z_][A-Za-z0-9_]*$/ || name ~ /_t$/) next	# a type size is not a constant
 	if (val ~ /^-/) val = "(" val ")"
 	if ((g, name) in seen) next
 	seen[g, name] = 1

@@ -8,11 +8,13 @@
  */
 #include "kmod-xnu-sim/bsd/sys/sysent.h"
 
-#include "darwin/signal.h"
 #include "kmod-xnu-sim/osfmk/kern/exception.h"
 #include "kmod-xnu-sim/osfmk/kern/syscall_sw.h"
 #include "kmod-xnu-sim/osfmk/kern/thread.h"
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
+
+#include "darwin/signal.h"
+#undef sigset_t	/* the generated header defines its size under the type's name */
 
 /*
  * Routine:    xs_nosys  [sysent slots marked nosys, and every number >= 558]

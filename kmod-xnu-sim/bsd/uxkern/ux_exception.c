@@ -7,10 +7,12 @@
  */
 #include "kmod-xnu-sim/osfmk/kern/exception.h"
 
-#include "darwin/signal.h"
 #include "kmod-xnu-sim/bsd/sys/proc_internal.h"
 #include "kmod-xnu-sim/osfmk/kern/thread.h"
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
+
+#include "darwin/signal.h"
+#undef sigset_t	/* the generated header defines its size under the type's name */
 
 /* EXC_SOFTWARE codes of BSD origin (bsd/sys/ux_exception.h). */
 #define EXC_EMULATION        4

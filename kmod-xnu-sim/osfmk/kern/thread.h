@@ -24,9 +24,13 @@ struct uthread {
 	sigset_t uu_sigmask;	/* signals blocked */
 	sigset_t uu_sigwait;
 	int uu_code;		/* exception code that raised the last signal */
+	sigset_t uu_oldmask;	/* mask to restore after sigsuspend (UT_SAS_OLDMASK) */
+	uint32_t uu_pending_sigreturn;	/* frames sendsig built, not yet sigreturned */
+	uint64_t uu_sigreturn_token;	/* sigreturn validation token (sendsig) */
 };
 
 #define UT_NOTCANCELPT 0x00000004
+#define UT_SAS_OLDMASK 0x00000040	/* sigsuspend: postsig restores uu_oldmask */
 
 /* thread.ast (osfmk/kern/ast.h) */
 #define AST_BSD 0x80		/* signals to deliver (act_set_astbsd) */
