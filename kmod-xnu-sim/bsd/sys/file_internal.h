@@ -101,6 +101,7 @@ int xs_vn_read(struct fileproc *fp, struct uio *uio, int flags);
 int xs_vn_write(struct fileproc *fp, struct uio *uio, int flags);
 int xs_vn_closefile(struct fileglob *fg);
 int xs_vn_close(struct vnode *vp, int flags);
+struct fg_vn_data *xs_fg_vn_data_alloc(void);
 /* pipe fileops (sys_pipe.c) */
 int xs_pipe_read(struct fileproc *fp, struct uio *uio, int flags);
 int xs_pipe_write(struct fileproc *fp, struct uio *uio, int flags);

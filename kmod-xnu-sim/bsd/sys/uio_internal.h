@@ -36,6 +36,7 @@ struct uio {
 	int uio_rw;
 	off_t uio_offset;
 	user_ssize_t uio_resid_64;
+	struct user_iovec *uio_iovs_alloc;	/* kalloc'd array (uio_iovs advances) */
 	int uio_kalloc_count;		/* iovecs to kfree in uio_free, 0 if inline */
 	struct user_iovec uio_iov_inline;
 };

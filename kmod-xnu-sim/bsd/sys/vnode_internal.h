@@ -129,6 +129,8 @@ struct nameidata {
 	struct vnode *ni_dvp;		/* parent of the last component (iocount) */
 	struct vnode *ni_vp;		/* the result (iocount), NULL if absent */
 	bool ni_trailing_slash;
+	struct proc *ni_proc;		/* cwd and root come from here (NULL: kernel) */
+	const struct ucred *ni_cred;	/* search permission (NULL: kernel, all allowed) */
 	struct componentname ni_cnd;
 };
 
@@ -238,6 +240,14 @@ int xs_vnode_lookup(const char *path, struct proc *p, struct vnode **vpp);
  */
 int xs_vnode_open(const char *path, int fmode, int cmode, struct vnode **vpp);
 int xs_vnode_close(struct vnode *vp, int fmode);
+/*
+ * vn_open_auth: look up (and with O_CREAT in *fmodep create) ndp's path,
+ * authorize the open for cred (NULL: the kernel), VNOP_OPEN it.  Returns 0
+ * with an iocount and a usecount on ndp->ni_vp; ENOENT, EEXIST, EISDIR,
+ * ENOTDIR, EACCES, ENAMETOOLONG, EFAULT.
+ */
+int xs_vn_open_auth(struct nameidata *ndp, int *fmodep, struct vnode_attr *vap,
+		    const struct ucred *cred);
 /* vn_rdwr: read or write len bytes of kernel memory at offset.  0 or errno. */
 int xs_vn_rdwr(int rw, struct vnode *vp, void *base, int64_t len, off_t offset,
 	       int64_t *aresid);
