@@ -3,8 +3,8 @@
  * probe_workload: a fixed sequence of traps for tests/scripts/probes_bpftrace.sh.
  *   probe_workload ids    print "name id" for the functions the script counts
  *   probe_workload sems   print every USDT semaphore ("name value")
- *   probe_workload [wait GOFILE] run the sequence (wait: first wait for a
- *                         tracer to set the semaphores, or for GOFILE): 3 getpid, 2 thread_selfid,
+ *   probe_workload [wait GOFILE] run the sequence (wait: first wait until a
+ *                         tracer raised the semaphores, or GOFILE exists): 3 getpid, 2 thread_selfid,
  *                         4 task_self_trap (-28), 5 mach_absolute_time
  *                         (the -3 fast path: no syscall probes on arm64),
  *                         then print the syscall_entry semaphore
@@ -43,23 +43,15 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2 && strcmp(argv[1], "wait") == 0) {
 		/*
-		 * The tracer attaches (bpftrace -p) after we start: wait until it
-		 * raised the semaphores, or until the script says it is attached
-		 * (argv[2] exists).  Some tracers attach the uprobes without
-		 * raising semaphores; then raise them ourselves, and say so.
+		 * The tracer attaches after we start: wait until it raised the
+		 * semaphores, or until the script says it gave up (argv[2]
+		 * exists).  A probe whose semaphore stays 0 never fires: that is
+		 * the point of the semaphores, and the script's counts show it.
 		 */
-		int forced = 0;
-
 		while (!(xnu_syscall_entry_semaphore && xnu_func_entry_semaphore) &&
 		       access(argv[2], F_OK) != 0)
 			usleep(10000);
 		printf("tracer_raised %u\n", xnu_syscall_entry_semaphore != 0);
-		for (unsigned i = 0; i < sizeof(sems) / sizeof(sems[0]); i++)
-			if (*sems[i].v == 0) {
-				(*sems[i].v)++;
-				forced = 1;
-			}
-		printf("forced %d\n", forced);
 	}
 	for (int i = 0; i < 3; i++)
 		xnu_getpid();
