@@ -96,7 +96,8 @@ static bool xs_trap(uint64_t number, bool mach, const uint64_t *args, int nargs,
 	if (xs_libsyscall_arch() == XS_ARCH_ARM64) {
 		struct arm_saved_state64 s = { 0 };
 
-		xs_memcpy(s.x, args, (size_t)nargs * sizeof(uint64_t));
+		if (nargs)	/* args may be NULL for a call without arguments */
+			xs_memcpy(s.x, args, (size_t)nargs * sizeof(uint64_t));
 		s.x[ARM64_SYSCALL_CODE_REG_NUM] = number;
 		xs_svc(&s);
 		rv[0] = s.x[0];

@@ -129,3 +129,22 @@ void xs_pmap_protect_options(struct vm_map *map, uint64_t start, uint64_t end, v
 	if (xs_vm_map_is_current(map) && end > start)
 		osl_pmap_protect(start, end - start, prot);
 }
+
+/*
+ * Re-protect an entry's live host pages.  For a shared file mapping only
+ * the part backed by the file's pages: the reserved tail stays inaccessible.
+ */
+void xs_pmap_protect_entry(struct vm_map *map, const struct vm_map_entry *e)
+{
+	struct vm_object *obj = e->vme_object;
+	uint64_t end = e->vme_end, backed;
+
+	if (obj && obj->vo_backing == XS_VMO_VNODE && !e->needs_copy) {
+		backed = xs_round_up(obj->vo_file_size, OSL_PAGE_SIZE);
+		if (backed <= e->vme_offset)
+			return;
+		if (backed - e->vme_offset < end - e->vme_start)
+			end = e->vme_start + (backed - e->vme_offset);
+	}
+	xs_pmap_protect_options(map, e->vme_start, end, e->protection);
+}

@@ -38,6 +38,19 @@ xs_kern_return_t xs_mach_vm_deallocate(struct vm_map *map, mach_vm_address_t add
 xs_kern_return_t xs_mach_vm_protect(struct vm_map *map, mach_vm_address_t addr,
 				    mach_vm_size_t size, bool set_max, vm_prot_t prot);
 
+/*
+ * The host side of fork and exec (the user-space build's process model).
+ * Both act only when map is the calling process's task map.
+ *
+ * xs_vm_map_pmap_fork_child: in the host child after fork, unmap what the
+ * host fork copied but the child's map does not hold (VM_INHERIT_NONE).
+ * xs_vm_map_pmap_enter_all: in a process after host execve, make every
+ * entry of map real in the fresh host address space.  0, or -1 when the
+ * host refused a range (the rest are still entered).
+ */
+void xs_vm_map_pmap_fork_child(struct vm_map *map);
+int xs_vm_map_pmap_enter_all(struct vm_map *map);
+
 /* Pages of the current user page size of this machine (16 KiB / 4 KiB). */
 uint64_t xs_vm_map_page_size(void);
 

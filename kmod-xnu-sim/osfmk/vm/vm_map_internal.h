@@ -72,7 +72,7 @@ struct vm_object {
 	uint64_t vo_size;		/* bytes, rounded to the map's page size */
 	void *vo_kaddr;			/* arena pages (ANON_SHARED, VNODE) or NULL */
 	uint64_t vo_npages;		/* OSL pages owned at vo_kaddr (ANON_SHARED only) */
-	struct vnode *vo_vnode;		/* VNODE: identity only, no reference (fidelity.md) */
+	struct vnode *vo_vnode;		/* VNODE: holds a usecount (xs_vnode_ref) */
 	uint64_t vo_file_size;		/* VNODE: file size when mapped */
 };
 
@@ -129,7 +129,10 @@ struct vm_map_enter_backing {
 };
 
 static inline uint64_t xs_vm_map_page_mask(const struct vm_map *map) { return map->page_size - 1; }
-static inline uint64_t xs_vm_map_round_page(uint64_t x, uint64_t mask) { return (x + mask) & ~mask; }
+static inline uint64_t xs_vm_map_round_page(uint64_t x, uint64_t mask)
+{
+	return (x + mask) & ~mask;
+}
 static inline uint64_t xs_vm_map_trunc_page(uint64_t x, uint64_t mask) { return x & ~mask; }
 
 /*
@@ -164,6 +167,22 @@ xs_kern_return_t xs_vm_map_enter(struct vm_map *map, mach_vm_address_t *addr, ui
 				 const struct vm_map_kernel_flags *vmk,
 				 const struct vm_map_enter_backing *backing,
 				 vm_prot_t cur_prot, vm_prot_t max_prot, vm_inherit_t inheritance);
+/*
+ * vm_map_enter_mem_object (IPC_PORT_NULL only: anonymous memory) and
+ * vm_map_enter_mem_object_control (a vnode's pages, file_size bytes at kaddr).
+ * flags: user VM_FLAGS_* (ANYWHERE, OVERWRITE, tag).  *addr: hint or fixed.
+ */
+xs_kern_return_t xs_vm_map_enter_mem_object(struct vm_map *map, mach_vm_address_t *addr,
+					    uint64_t size, uint64_t mask, int flags,
+					    vm_prot_t cur_prot, vm_prot_t max_prot,
+					    vm_inherit_t inheritance);
+struct vnode;
+xs_kern_return_t xs_vm_map_enter_mem_object_control(struct vm_map *map,
+						    mach_vm_address_t *addr, uint64_t size,
+						    int flags, struct vnode *vp, void *kaddr,
+						    uint64_t file_size, uint64_t offset, bool copy,
+						    vm_prot_t cur_prot, vm_prot_t max_prot,
+						    vm_inherit_t inheritance);
 /* vm_map_remove_guard: remove [start, end) (page aligned). */
 xs_kern_return_t xs_vm_map_remove_guard(struct vm_map *map, uint64_t start, uint64_t end);
 xs_kern_return_t xs_vm_map_protect(struct vm_map *map, uint64_t start, uint64_t end,
@@ -195,6 +214,8 @@ bool xs_vm_object_coalesce(struct vm_object *prev_object, uint64_t prev_offset,
 int xs_pmap_enter_options(struct vm_map *map, const struct vm_map_entry *entry);
 void xs_pmap_remove_options(struct vm_map *map, uint64_t start, uint64_t end);
 void xs_pmap_protect_options(struct vm_map *map, uint64_t start, uint64_t end, vm_prot_t prot);
+/* pmap_protect_options over the host pages entry really has. */
+void xs_pmap_protect_entry(struct vm_map *map, const struct vm_map_entry *entry);
 
 /* ---- vm_kern.c / vm_user.c ------------------------------------------------ */
 

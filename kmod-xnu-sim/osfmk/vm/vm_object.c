@@ -6,6 +6,7 @@
  */
 #include "kmod-xnu-sim/osfmk/vm/vm_map_internal.h"
 
+#include "kmod-xnu-sim/bsd/sys/vnode_internal.h"
 #include "kmod-xnu-sim/osfmk/kern/machine.h"
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 #include "kmod-xnu-sim/osfmk/kern/zalloc.h"
@@ -55,7 +56,7 @@ void xs_vm_object_reference(struct vm_object *obj)
  * Routine:    xs_vm_object_deallocate
  * Purpose:    Drop one reference; the last one frees the object's own pages
  *             (ANON_SHARED) and the object.  A VNODE object's pages belong to
- *             the file (UBC) and are left alone.
+ *             the file (UBC); its usecount on the vnode is released.
  * Conditions: Nothing locked.  Consumes a reference on obj (NULL is a no-op).
  */
 void xs_vm_object_deallocate(struct vm_object *obj)
@@ -68,6 +69,8 @@ void xs_vm_object_deallocate(struct vm_object *obj)
 		return;
 	if (obj->vo_backing == XS_VMO_ANON_SHARED && obj->vo_kaddr)
 		osl_pages_free(obj->vo_kaddr, obj->vo_npages);
+	if (obj->vo_backing == XS_VMO_VNODE && obj->vo_vnode)
+		xs_vnode_rele(obj->vo_vnode);	/* the usecount the mapping held */
 	xs_zfree_id(ZONE_ID_VM_OBJECT, obj);
 }
 
