@@ -29,8 +29,9 @@ int main(void)
 	XCHECK(xnu_munmap(p + 16384, 16384));
 	XCHECK(xnu_mprotect(p, 16384, PROT_READ));
 	xprintf("unmapped the middle page, made the first read-only\n");
-	if (xnu_mprotect(p, 16384, 0x10) < 0)
-		xprintf("mprotect with an unknown bit: errno %d (EINVAL is %d)\n", xnu_errno, EINVAL);
+	if (xnu_mprotect(p + 1, 16384, PROT_READ) < 0)
+		xprintf("mprotect of an unaligned address: errno %d (EINVAL is %d)\n", xnu_errno,
+			EINVAL);
 	XCHECK(xnu_munmap(p, 3 * 16384));
 
 	/* A file mapping: the vnode's pages through ubc_getobject. */
