@@ -160,11 +160,27 @@ int osl_copyout(const void *kaddr, uint64_t uaddr, size_t len)
 	return copy_guarded((void *)(uintptr_t)uaddr, kaddr, len);
 }
 
+/* copy_str under the recovery point.  Bytes copied, or -1 if it faulted. */
+static long copy_str_guarded(char *dst, const char *src, size_t max, bool *found)
+{
+	sigjmp_buf env;
+	size_t n;
+
+	if (sigsetjmp(env, 0)) {
+		copy_recover = NULL;
+		return -1;
+	}
+	copy_recover = &env;
+	n = copy_str(dst, src, max, found);
+	copy_recover = NULL;
+	return (long)n;
+}
+
 int osl_copyinstr(uint64_t uaddr, char *kaddr, size_t maxlen, size_t *done)
 {
-	size_t n, room = maxlen;
-	bool found = false, clamped = false;
-	sigjmp_buf env;
+	size_t room = maxlen;
+	bool found = false;
+	long n;
 
 	if (done)
 		*done = 0;
@@ -176,20 +192,14 @@ int osl_copyinstr(uint64_t uaddr, char *kaddr, size_t maxlen, size_t *done)
 	 */
 	if (!user_range_ok(uaddr, 1))
 		return -1;
-	if (!user_range_ok(uaddr, maxlen)) {
+	if (!user_range_ok(uaddr, maxlen))
 		room = (size_t)(user_limit(uaddr) - uaddr);
-		clamped = true;
-	}
-	if (sigsetjmp(env, 0)) {
-		copy_recover = NULL;
+	n = copy_str_guarded(kaddr, (const char *)(uintptr_t)uaddr, room, &found);
+	if (n < 0)
 		return -1;
-	}
-	copy_recover = &env;
-	n = copy_str(kaddr, (const char *)(uintptr_t)uaddr, room, &found);
-	copy_recover = NULL;
 	if (done)
-		*done = n;
+		*done = (size_t)n;
 	if (found)
 		return 0;
-	return clamped && room < maxlen ? -1 : -2;
+	return room < maxlen ? -1 : -2;	/* ran into the limit: a fault */
 }

@@ -5,7 +5,10 @@
  * constant names) and must include no host libc header that defines the same
  * names.  Platform layer: XNU's arm_init / i386_init → kernel_bootstrap.
  */
+#include "kmod-xnu-sim/bsd/sys/sysent.h"
+#include "kmod-xnu-sim/include/xnusim/xnusim.h"
 #include "kmod-xnu-sim/osfmk/kern/machine.h"
+#include "kmod-xnu-sim/osfmk/kern/syscall_sw.h"
 #include "kmod-xnu-sim/osfmk/kern/thread.h"
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 #include "kmod-xnu-sim/osfmk/kern/zalloc.h"
@@ -62,11 +65,11 @@ int osl_machine_boot(void)
 	return err;
 }
 
-/* The new simulated pid, or -(Darwin errno). */
+/* The new simulated pid, 0 if the proc layer is not linked, or -(Darwin errno). */
 int osl_machine_proc_attach(int host_pid, const char *comm)
 {
-	if (!xs_proc_attach)
-		return -ENOSYS;
+	if (!xs_proc_attach || !xs_bsd_init)	/* no processes to join yet */
+		return 0;
 	return xs_proc_attach(host_pid, comm);
 }
 
@@ -87,4 +90,41 @@ int osl_machine_current_pid(void)
 	/* A task is the second half of its proc_task_zone element. */
 	pt = xs_container_of(th->task, struct proc_task, pt_task);
 	return pt->pt_proc.p_pid;
+}
+
+/* ---- Table listings (xnusim.h) ----------------------------------------- */
+
+int xnusim_bsd_table_row(unsigned index, struct xnusim_table_row *row)
+{
+	static const char *const status[] = { "implemented", "nosys", "enosys", "indirect" };
+	const struct sysent *se;
+
+	if (index >= XS_NSYSENT || !row)
+		return -ENOENT;
+	se = &xs_sysent[index];
+	row->number = (int)index;
+	row->nargs = se->sy_narg;
+	row->name = se->sy_name ? se->sy_name : "?";
+	if (se->sy_status == XS_SY_IMPLEMENTED)
+		row->status = se->sy_call ? "modeled" : "unmodeled";
+	else
+		row->status = se->sy_status < 4 ? status[se->sy_status] : "?";
+	return 0;
+}
+
+int xnusim_mach_table_row(unsigned index, struct xnusim_table_row *row)
+{
+	const struct mach_trap *t;
+
+	if (index >= XS_MACH_TRAP_TABLE_COUNT || !row)
+		return -ENOENT;
+	t = &xs_mach_trap_table[index];
+	row->number = -(int)index;
+	row->nargs = t->mach_trap_arg_count;
+	row->name = t->mach_trap_name ? t->mach_trap_name : "kern_invalid";
+	if (!t->mach_trap_valid)
+		row->status = "invalid";
+	else
+		row->status = t->mach_trap_function ? "modeled" : "unmodeled";
+	return 0;
 }
