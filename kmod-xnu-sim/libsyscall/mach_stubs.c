@@ -126,15 +126,17 @@ static uint32_t xs_mach_msg_options_after_interruption(uint32_t option)
 }
 
 /*
- * mach_msg(): the option word is the low half of option64; no call-kind
- * bits (MACH64_SEND_*_CALL) are added (docs/fidelity.md).  Interrupted
- * sends and receives are retried unless the caller asked to see them.
+ * mach_msg(): the option word is the low half of option64, plus the one
+ * call kind mach_msg2 must carry: MACH64_SEND_ANY, the kind macOS accepts for
+ * a legacy mach_msg() whose destination may be a port or a kernel object
+ * (ipc_policy.c).  Interrupted sends and receives are retried unless the
+ * caller asked to see them.
  */
 xnu_kern_return_t xnu_mach_msg(struct xnu_mach_msg_header *msg, uint32_t option,
 			       uint32_t send_size, uint32_t rcv_size, xnu_port_t rcv_name,
 			       uint32_t timeout, uint32_t priority)
 {
-	uint32_t opt = option & ~(uint32_t)LIBMACH_OPTIONS;
+	uint64_t opt = (option & ~(uint64_t)LIBMACH_OPTIONS) | MACH64_SEND_ANY;
 	xnu_kern_return_t mr = xs_mach_msg2(msg, opt, send_size, rcv_size, rcv_name, timeout,
 					    priority);
 
@@ -144,7 +146,8 @@ xnu_kern_return_t xnu_mach_msg(struct xnu_mach_msg_header *msg, uint32_t option,
 					  priority);
 	if (!(option & MACH_RCV_INTERRUPT))
 		while (mr == MACH_RCV_INTERRUPTED)
-			mr = xs_mach_msg2(msg, xs_mach_msg_options_after_interruption(option), 0,
+			mr = xs_mach_msg2(msg, xs_mach_msg_options_after_interruption(option) |
+						       MACH64_SEND_ANY, 0,
 					  rcv_size, rcv_name, timeout, priority);
 	return mr;
 }

@@ -9,6 +9,7 @@
 #include "kmod-xnu-sim/osfmk/arm64/arm64_internal.h"
 
 #include "kmod-xnu-sim/bsd/sys/proc_internal.h"
+#include "kmod-xnu-sim/osfmk/kern/clock.h"
 #include "kmod-xnu-sim/osfmk/kern/exception.h"
 #include "kmod-xnu-sim/osfmk/kern/thread.h"
 #include "kmod-xnu-sim/osfmk/kern/trap_entry.h"
@@ -19,19 +20,19 @@
 
 /*
  * mach_absolute_time / mach_continuous_time as the -3 / -4 fast paths see
- * them.  The simulator's timebase is nanoseconds (numer = denom = 1; Apple
- * silicon counts 24 MHz ticks, 125/3): see docs/fidelity.md.
+ * them: 24 MHz ticks, the unit of mach_timebase_info's 125/3 on Apple
+ * silicon (osfmk/kern/clock.c converts).
  */
-static uint64_t xs_mach_absolute_time(void)
+static uint64_t xs_fastpath_absolute_time(void)
 {
 	XS_FUNC_AT(mach_absolute_time, "osfmk/arm64/machine_routines_asm.s");
-	return osl_absolute_time();
+	return xs_mach_absolute_time();
 }
 
-static uint64_t xs_mach_continuous_time(void)
+static uint64_t xs_fastpath_continuous_time(void)
 {
 	XS_FUNC_AT(mach_continuous_time, "osfmk/arm64/rtclock.c");
-	return osl_continuous_time();
+	return xs_mach_continuous_time();
 }
 
 /*
@@ -51,11 +52,11 @@ static void xs_handle_svc(struct arm_saved_state64 *state, struct thread *th)
 	}
 	if (trap_no < 0) {
 		if (trap_no == MACH_ARM_TRAP_ABSTIME) {
-			state->x[0] = xs_mach_absolute_time();
+			state->x[0] = xs_fastpath_absolute_time();
 			return;
 		}
 		if (trap_no == MACH_ARM_TRAP_CONTTIME) {
-			state->x[0] = xs_mach_continuous_time();
+			state->x[0] = xs_fastpath_continuous_time();
 			return;
 		}
 		th->syscalls_mach++;
