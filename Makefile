@@ -193,6 +193,10 @@ fuzz: deps
 			2>&1 | tail -n 15 || exit 1; \
 	done
 
+# -- bpf/ and collector/ keep their rules in their own fragments ----------------
+-include bpf/bpf.mk
+-include collector/collector.mk
+
 # -- top-level jobs ------------------------------------------------------------
 deps:
 	$(Q)scripts/install-deps.sh

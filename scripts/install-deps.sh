@@ -13,7 +13,7 @@ PKGS=(
 	systemtap-sdt-dev	
 	bpftrace		
 	graphviz libgraphviz-dev
-	jq
+	jq libjansson-dev
 )
 
 missing=()
