@@ -142,6 +142,9 @@ $(OUTPUT)/examples/%: examples/%.c $(LIBXNUSIM) | $(GENERATED)
 $(OUTPUT)/tests$(OUTPUT_SAN)/%: tests/%.c tests/harness.c tests/harness.h $(LIBXNUSIM) | $(GENERATED)
 	$(call msg,CCLD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(PROG_CFLAGS) $< tests/harness.c -o $@ $(PROG_LDFLAGS) -lxnusim
+# test_mach_loader signs and parses images that mkmacho writes at test time.
+$(OUTPUT)/tests$(OUTPUT_SAN)/unit/test_mach_loader: $(OUTPUT)/bin/mkmacho
+
 # Workloads that test scripts run (not tests themselves).
 $(OUTPUT)/progs$(OUTPUT_SAN)/%: tests/progs/%.c $(LIBXNUSIM) | $(GENERATED)
 	$(call msg,CCLD,$@)
@@ -196,6 +199,7 @@ fuzz: deps
 # -- bpf/ and collector/ keep their rules in their own fragments ----------------
 -include bpf/bpf.mk
 -include collector/collector.mk
+-include viz/viz.mk
 
 # -- top-level jobs ------------------------------------------------------------
 deps:

@@ -30,6 +30,7 @@ enum zone_id {
 	ZONE_ID_IPC_KMSG,	/* "ipc kmsgs" */
 	ZONE_ID_SEMAPHORE,	/* "semaphores" */
 	ZONE_ID_PIPE,		/* "pipe zone" */
+	ZONE_ID_CS_BLOB,	/* "cs_blob zone" (bsd/kern/ubc_subr.c) */
 	ZONE_ID_FIRST_DYNAMIC,	/* kalloc.* and zones made with xs_zone_create */
 	ZONE_ID_MAX = 64,
 };
