@@ -17,6 +17,16 @@ int64_t xs_cerror(int error);
 /* A BSD call: x0 (rax) or -1 with xnu_errno; *rv1 (may be NULL) gets x1. */
 int64_t xs_bsd(int n, const uint64_t *args, int nargs, uint64_t *rv1);
 
+/*
+ * signal_stubs.c: after each trap, if the kernel pointed pc (rip) at a
+ * signal trampoline (sendsig), call it as the CPU would jump there; its
+ * sigreturn puts the interrupted call's state back into *s.  Stubs keep
+ * XS_SIG_USTACK_WORDS of stack below the saved sp for sendsig's frames.
+ */
+void xs_sigtramp_arm64(struct arm_saved_state64 *s);
+void xs_sigtramp_x86_64(struct x86_saved_state64 *s);
+#define XS_SIG_USTACK_WORDS 512
+
 #define XS_U64(x) ((uint64_t)(uintptr_t)(x))
 #define XS_I64(x) ((uint64_t)(int64_t)(x))
 

@@ -61,6 +61,7 @@ static void xs_svc(struct arm_saved_state64 *s)
 	for (;;) {
 		s->pc = XS_STUB_PC_ARM64;
 		xnu_trap_arm64(s);
+		xs_sigtramp_arm64(s);	/* signal_stubs.c: handlers, then sigreturn */
 		if (s->pc != XS_STUB_PC_ARM64 - XS_ARM64_SVC_LEN)
 			return;
 		xs_memcpy(s->x, x, sizeof(x));	/* untouched by ERESTART anyway */
@@ -75,6 +76,7 @@ static void xs_syscall_insn(struct x86_saved_state64 *s)
 	for (;;) {
 		s->rip = XS_STUB_PC_X86_64;
 		xnu_trap_x86_64(s);
+		xs_sigtramp_x86_64(s);	/* signal_stubs.c: handlers, then sigreturn */
 		if (s->rip != XS_STUB_PC_X86_64 - XS_X86_SYSCALL_LEN)
 			return;
 		s->rax = rax;
@@ -95,7 +97,9 @@ static bool xs_trap(uint64_t number, bool mach, const uint64_t *args, int nargs,
 		nargs = 8;
 	if (xs_libsyscall_arch() == XS_ARCH_ARM64) {
 		struct arm_saved_state64 s = { 0 };
+		uint64_t ustack[XS_SIG_USTACK_WORDS];	/* below sp: signal frames */
 
+		s.sp = (uint64_t)(uintptr_t)&ustack[XS_SIG_USTACK_WORDS];
 		if (nargs)	/* args may be NULL for a call without arguments */
 			xs_memcpy(s.x, args, (size_t)nargs * sizeof(uint64_t));
 		s.x[ARM64_SYSCALL_CODE_REG_NUM] = number;
@@ -105,12 +109,15 @@ static bool xs_trap(uint64_t number, bool mach, const uint64_t *args, int nargs,
 		return (s.cpsr & PSR64_CF) != 0;
 	} else {
 		struct x86_saved_state64 s = { 0 };
-		uint64_t stack[1 + XS_STACK_ARGS] = { 0 };	/* [0]: return address */
+		/* stack[0]: return address; below it, room for signal frames */
+		uint64_t ustack[XS_SIG_USTACK_WORDS + 1 + XS_STACK_ARGS];
+		uint64_t *stack = &ustack[XS_SIG_USTACK_WORDS];
 		uint64_t *regs = &s.rdi;
 		int in_regs = nargs < 6 ? nargs : 6;
 
 		for (int i = 0; i < in_regs; i++)
 			regs[i] = args[i];
+		xs_memset(stack, 0, (1 + XS_STACK_ARGS) * sizeof(uint64_t));
 		for (int i = 6; i < nargs; i++)
 			stack[1 + i - 6] = args[i];
 		s.rsp = (uint64_t)(uintptr_t)stack;

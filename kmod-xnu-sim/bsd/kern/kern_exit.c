@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * kern_exit.c: process exit: exit(2), exit_with_reason (also the end of a
- * fatal signal), proc_exit (the proc becomes a zombie), reaping, and the
- * simulator's reaper for host processes that vanish without exiting.
- * launchd auto-reaps: a child of launchd is reaped as soon as it becomes a
- * zombie, its status kept in a short log (docs/fidelity.md).
+ * fatal signal), proc_exit (the proc becomes a zombie, the parent hears
+ * SIGCHLD), wait4 and reaping, and the simulator's reaper for host
+ * processes that vanish without exiting.  launchd has no host thread to call
+ * wait4, so it auto-reaps: a child of launchd is reaped as soon as it becomes
+ * a zombie, its status kept in a short log (docs/fidelity.md).
  * Corresponds to bsd/kern/kern_exit.c.
  */
 #include "kmod-xnu-sim/bsd/sys/file_internal.h"
@@ -18,8 +19,12 @@
 #include "darwin/errno.h"
 #include "darwin/signal.h"
 #undef sigset_t	/* the generated header defines its size under the type's name */
+#include "darwin/wait.h"
+#include "xnusim/abi/signal.h"
 
 static struct proc_globals *pg(void) { return &xs_machine()->m_proc; }
+
+static inline sigset_t xs_sigmask_chld(void) { return 1u << (SIGCHLD - 1); }
 
 /*
  * proc_prepareexit: crash reports, corpses, core dumps and jetsam
@@ -132,8 +137,10 @@ static void xs_proc_reparentlocked(struct proc *child, struct proc *newparent)
  * Routine:    xs_proc_exit
  * Purpose:    Make p a zombie: close its fds (fdt_invalidate), hand its
  *             children to launchd (reaping zombie ones: nobody will wait
- *             for them), fire the exit probe and tell the parent (SIGCHLD,
- *             wakeup).  A child of launchd is reaped right away.
+ *             for them), fire the exit probe and tell the parent (SIGCHLD
+ *             with CLD_EXITED siginfo, wakeup for wait4).  A child of
+ *             launchd is reaped right away; so is one whose parent set
+ *             SA_NOCLDWAIT (handed to launchd first).
  * Conditions: Nothing locked.  p's task was terminated (exit_with_reason).
  *             The caller must keep the proc_task element alive (a thread or
  *             task reference) if it touches p afterwards.
@@ -154,13 +161,23 @@ void xs_proc_exit(struct proc *p)
 		else if (initproc && initproc != p)
 			xs_proc_reparentlocked(child, initproc);
 	}
-	p->p_stat = SZOMB;
 	parent = p->p_pptr;
-	autoreap = parent && parent == initproc;
+	if (parent && initproc && parent != initproc && (parent->p_flag & P_NOCLDWAIT))
+		xs_proc_reparentlocked(p, initproc);	/* SA_NOCLDWAIT: no zombie */
+	p->p_stat = SZOMB;
+	autoreap = p->p_pptr && p->p_pptr == initproc;
 	xs_proc_list_unlock();
 
 	xs_trace_proc_exit(p, p->p_xstat);
 	if (parent) {
+		if (parent != initproc) {	/* the SIGCHLD handler's siginfo */
+			xs_lck_mtx_lock(&parent->p_mlock);
+			parent->p_si_pid = p->p_pid;
+			parent->p_si_status = p->p_xstat;
+			parent->p_si_code = CLD_EXITED;
+			parent->p_si_uid = p->p_ucred.cr_ruid;
+			xs_lck_mtx_unlock(&parent->p_mlock);
+		}
 		xs_psignal(parent, SIGCHLD);	/* launchd ignores it: dropped */
 		osl_event_signal(&parent->p_wait_event, true);
 	}
@@ -198,6 +215,136 @@ int xs_proc_exit_status(pid_t pid, int host_pid, int *status)
 	}
 	xs_proc_list_unlock();
 	return err;
+}
+
+/* ---- wait4 ------------------------------------------------------------- */
+
+struct wait4_args {
+	uint64_t pid;		/* WAIT_ANY (-1), a pid, 0 (own group) or -pgid */
+	uint64_t status;	/* int *, may be NULL */
+	uint64_t options;	/* WNOHANG, WUNTRACED, WCONTINUED */
+	uint64_t rusage;	/* struct rusage * (user64, 144 bytes), may be NULL */
+};
+
+/* Copy out a status word, and a rusage (munge_user64_rusage) with it. */
+static int wait4_copyout(const struct wait4_args *a, int status, bool rusage)
+{
+	struct xnu_rusage ru;
+
+	if (a->status && osl_copyout(&status, a->status, sizeof(status)) != 0)
+		return EFAULT;
+	if (rusage && a->rusage) {
+		xs_memset(&ru, 0, sizeof(ru));	/* no accounting in the model: zeros */
+		if (osl_copyout(&ru, a->rusage, sizeof(ru)) != 0)
+			return EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * What wait4 can report about child p right now: an exit (then the child
+ * is reaped), a stop not yet reported (WUNTRACED) or a continue
+ * (WCONTINUED).  Returns -1 if nothing, else 0 or the copyout error (a
+ * zombie is not reaped then).  proc_list_lock held.
+ */
+static int wait4_report_locked(struct proc *p, const struct wait4_args *a, int options,
+			       bool only_child, int32_t *retval)
+{
+	struct uthread *ut = &xs_current_thread()->uthread;
+	int error;
+
+	if (p->p_stat == SZOMB) {
+		retval[0] = p->p_pid;
+		/* Legacy apps expect only 8 bits of status (XNU). */
+		error = wait4_copyout(a, 0xffff & p->p_xstat, true);
+		if (error)
+			return error;
+		if (only_child && (ut->uu_sigmask & xs_sigmask_chld()))
+			ut->uu_siglist &= ~xs_sigmask_chld();	/* conformance 6577252 */
+		xs_reap_child_locked(p);
+		return 0;
+	}
+	if (p->p_stat == SSTOP && !(p->p_lflag & P_LWAITED) && (options & WUNTRACED)) {
+		__atomic_fetch_or(&p->p_lflag, P_LWAITED, __ATOMIC_SEQ_CST);
+		retval[0] = p->p_pid;
+		return wait4_copyout(a, (p->p_xstat << 8) | _WSTOPPED, false);
+	}
+	if ((options & WCONTINUED) && (p->p_flag & P_CONTINUED)) {
+		__atomic_fetch_and(&p->p_flag, ~(uint32_t)P_CONTINUED, __ATOMIC_SEQ_CST);
+		retval[0] = p->p_pid;
+		return wait4_copyout(a, (SIGCONT << 8) | _WSTOPPED, false);
+	}
+	return -1;
+}
+
+/*
+ * Routine:    xs_wait4_nocancel  [BSD 400]
+ * Purpose:    Wait for a child matching pid (-1 any, > 0 that pid, 0 the
+ *             caller's group, < -1 group -pid) to exit (status W_EXITCODE,
+ *             the child is reaped), stop (WUNTRACED: W_STOPCODE(sig)) or
+ *             continue (WCONTINUED: 0x137f).  WNOWAIT is not looked at by
+ *             XNU's wait4 (only waitid's): the child is reaped regardless.
+ * Conditions: Nothing locked.  Blocks on the caller's p_wait_event.
+ * Returns:    0 with retval[0] = the child's pid (0 for WNOHANG with
+ *             nothing to report); ECHILD (no such child), EINVAL (pid
+ *             INT_MIN), EFAULT, EINTR / ERESTART (a signal: msleep PCATCH).
+ */
+int xs_wait4_nocancel(struct proc *q, void *uap, int32_t *retval)
+{
+	XS_FUNC(wait4_nocancel);
+	struct wait4_args *a = uap;
+	pid_t pid = (pid_t)a->pid;
+	int options = (int)a->options, nfound, nchildren, error;
+	struct proc *p;
+
+	if (pid == 0)
+		pid = -q->p_pgrpid;
+	if (pid == INT32_MIN)
+		return EINVAL;
+	xs_proc_list_lock();
+	for (;;) {
+		nfound = nchildren = 0;
+		xs_queue_foreach(p, &q->p_children, struct proc, p_sibling)
+			nchildren++;
+		xs_queue_foreach(p, &q->p_children, struct proc, p_sibling) {
+			if (pid != WAIT_ANY && p->p_pid != pid && p->p_pgrpid != -pid)
+				continue;
+			nfound++;
+			error = wait4_report_locked(p, a, options, nchildren == 1, retval);
+			if (error >= 0) {
+				xs_proc_list_unlock();
+				return error;
+			}
+		}
+		if (nfound == 0) {
+			error = ECHILD;
+			break;
+		}
+		if (options & WNOHANG) {
+			retval[0] = 0;
+			error = 0;
+			break;
+		}
+		/* msleep0(q, proc_list_mlock, PWAIT | PCATCH, "wait", wait1continue) */
+		if (xs_thread_block_on(&q->p_wait_event, &pg()->proc_list_lock, 0, "wait") ==
+		    THREAD_INTERRUPTED) {
+			error = xs_msleep_signal_error(xs_current_thread());
+			break;
+		}
+	}
+	xs_proc_list_unlock();
+	return error;
+}
+
+/*
+ * Routine:    xs_wait4  [BSD 7]
+ * Purpose:    wait4: a cancellation point (__pthread_testcancel, not
+ *             modeled), then wait4_nocancel.
+ */
+int xs_wait4(struct proc *q, void *uap, int32_t *retval)
+{
+	XS_FUNC(wait4);
+	return xs_wait4_nocancel(q, uap, retval);
 }
 
 /*

@@ -34,6 +34,12 @@ struct ucred {
 #define P_LEXIT     0x00000001
 #define P_LHOSTDEAD 0x00000002	/* host process vanished; reaped as killed */
 #define P_LPEXIT    0x00000400	/* proc_exit has started */
+#define P_LWAITED   0x00020000	/* a stop was reported by wait4 (kern_sig.c, kern_exit.c) */
+
+/* p_flag (bsd/sys/proc.h), signal and wait bits. */
+#define P_NOCLDSTOP 0x00000008	/* no SIGCHLD when a child stops (SA_NOCLDSTOP) */
+#define P_CONTINUED 0x00000080	/* continued since the parent's last wait4 */
+#define P_NOCLDWAIT 0x00080000	/* children are not kept as zombies (SA_NOCLDWAIT) */
 
 struct sigacts {
 	uint64_t ps_sigact[32];		/* user handler address, SIG_DFL 0, SIG_IGN 1 */
@@ -41,6 +47,28 @@ struct sigacts {
 	sigset_t ps_catchmask[32];	/* sa_mask per signal */
 	sigset_t ps_sigonstack, ps_sigintr, ps_sigreset, ps_signodefer, ps_siginfo;
 };
+
+/*
+ * exec and posix_spawn (bsd/kern/kern_exec.c): what the host half needs.
+ * The kernel builds the new image; the host process that will run it (the
+ * same one after a host execve, or a new one after a host spawn) binds to
+ * peh_thread_id with peh_token, and the simulated dyld maps the new map.
+ */
+struct proc_exec_handoff {
+	uint64_t peh_token;		/* nonzero while a host image must bind */
+	uint64_t peh_thread_id;		/* the new main thread */
+	struct thread *peh_old_thread;	/* execve: the caller's thread, released at bind */
+	uint64_t peh_sp;		/* initial user stack pointer (mach_header slot) */
+	uint64_t peh_entry;		/* dyld's entry point (LC_UNIXTHREAD pc) */
+	uint64_t peh_main;		/* main() in the new map (mach_header + entryoff) */
+	uint32_t peh_flags;		/* XS_PEH_* */
+	int32_t peh_dyld_argc;		/* argc the simulated dyld read off the stack */
+	char peh_elf[XS_MAXPATHLEN];	/* the ELF program the image is bound to */
+};
+#define XS_PEH_PENDING   0x1	/* task_clear_return_wait ran; no host image bound yet */
+#define XS_PEH_SPAWN     0x2	/* made by posix_spawn (a new host process) */
+#define XS_PEH_SUSPENDED 0x4	/* POSIX_SPAWN_START_SUSPENDED */
+#define XS_PEH_DYLD_RAN  0x8	/* the simulated dyld mapped the image and entered main */
 
 struct proc {
 	lck_mtx_t p_mlock;
@@ -65,6 +93,18 @@ struct proc {
 	sigset_t p_sigignore;
 	sigset_t p_sigcatch;
 	struct sigacts p_sigacts;
+	uint32_t p_flag;		/* P_NOCLDSTOP, P_CONTINUED, P_NOCLDWAIT */
+	/*
+	 * siginfo for the next SIGCHLD handler (sendsig reads them).  XNU's
+	 * si_pid, si_status, si_code, si_uid: renamed because host <signal.h>
+	 * (included by tests) defines si_* as macros.
+	 */
+	pid_t p_si_pid;
+	int p_si_status;
+	int p_si_code;
+	uid_t p_si_uid;
+
+	struct proc_exec_handoff p_exec;	/* exec / posix_spawn (kern_exec.c) */
 
 	char p_comm[XS_MAXCOMLEN + 1];
 	char p_name[2 * XS_MAXCOMLEN + 1];
@@ -159,5 +199,16 @@ void xs_siginit(struct proc *p);
 struct thread;
 void xs_bsd_ast(struct thread *th);
 bool xs_thread_signal_pending(struct thread *th);
+/*
+ * kern_sig.c, for exec (fork/exec engineer): caught signals go back to their
+ * default action (ignored ones stay ignored), as execsigs does.
+ */
+void xs_execsigs(struct proc *p);
+/*
+ * kern_sig.c: the error a PCATCH sleep of th answers when a signal interrupts
+ * it (msleep's rule): EINTR if the pending signal's handler was installed
+ * without SA_RESTART, else ERESTART (the call is re-executed after delivery).
+ */
+int xs_msleep_signal_error(struct thread *th);
 
 #endif /* XS_SYS_PROC_INTERNAL_H */

@@ -19,6 +19,7 @@
 
 #include "xnusim/abi/stat.h"
 #include "xnusim/abi/message.h"
+#include "xnusim/abi/signal.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -100,6 +101,21 @@ int xnu_mprotect(void *addr, size_t len, int prot);
 int xnu_madvise(void *addr, size_t len, int advice);
 int xnu_msync(void *addr, size_t len, int flags);
 #define XNU_MAP_FAILED ((void *)-1)
+/* Signals and wait (signal_stubs.c); structures in xnusim/abi/signal.h. */
+int xnu_sigaction(int sig, const struct xnu_sigaction *act, struct xnu_sigaction *oact);
+/* The raw call: the caller supplies sa_tramp (xnu_sigtramp is libc's). */
+int xnu___sigaction(int sig, const struct xnu___sigaction *nsa, struct xnu_sigaction *osa);
+int xnu_sigprocmask(int how, const xnu_sigset_t *set, xnu_sigset_t *oset);
+int xnu_pthread_sigmask(int how, const xnu_sigset_t *set, xnu_sigset_t *oset);
+int xnu_sigpending(xnu_sigset_t *set);
+int xnu_sigsuspend(const xnu_sigset_t *mask);	/* always -1, EINTR */
+int xnu_kill(int pid, int sig);			/* kill(pid, sig, posix = 1) */
+int xnu_wait4(int pid, int *status, int options, void *rusage);
+int xnu_wait4_nocancel(int pid, int *status, int options, void *rusage);
+/* _sigtramp: what xnu_sigaction registers as sa_tramp; and __sigreturn. */
+void xnu_sigtramp(uint64_t catcher, int style, int sig, struct xnu_siginfo *sinfo,
+		  struct xnu_ucontext64 *uctx, uint64_t token);
+int xnu_sigreturn(struct xnu_ucontext64 *uctx, int infostyle, uint64_t token);
 
 /* ---- Mach ----------------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 
 #include "kmod-xnu-sim/osfmk/kern/kern_types.h"
 #include "kmod-xnu-sim/osfmk/kern/queue.h"
+#include "kmod-xnu-sim/osfmk/mach/thread_status.h"
 #include "kmod-xnu-sim/osl/osl.h"
 
 struct task;
@@ -73,6 +74,18 @@ struct thread {
 	char wait_reason[24];		/* "semaphore", "mach_msg receive", ... */
 	int wait_result;
 	bool wait_interrupted;		/* set by xs_thread_abort_safely */
+	uint64_t wait_since;		/* osl_absolute_time() the wait began */
+
+	/*
+	 * The child's PCB after fork (kern_fork.c, thread_act.c): thread_dup
+	 * copies the parent's trap state here and thread_set_child edits it
+	 * (machine_upcb points here meanwhile); the host child loads it into
+	 * its own stub frame when it binds (xs_fork_host_child).
+	 */
+	union {
+		struct arm_saved_state64 arm;
+		struct x86_saved_state64 x86;
+	} machine_pcb;
 
 	struct uthread uthread;
 };
