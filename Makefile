@@ -5,10 +5,15 @@
 #   make V=1        full commands             make SANITIZE=1 test   ASan + UBSan
 #   make install PREFIX=/usr/local            make deps     install packages
 
+SANITIZE ?= 0
+# A sanitizer build is a separate tree, so it never replaces normal binaries.
+ifeq ($(SANITIZE),1)
+OUTPUT   ?= .output-san
+else
 OUTPUT   ?= .output
+endif
 PREFIX   ?= /usr/local
 CC       ?= gcc
-SANITIZE ?= 0
 
 ifeq ($(V),1)
   Q :=

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * xnutrace.h: the data ABI between the BPF programs (bpf/*.bpf.c) and the
+ * xnutrace.h: the data ABI between the BPF programs (bpf/<name>.bpf.c) and the
  * collector.  Data only: it includes nothing; each side includes its own
  * type source first (vmlinux.h in BPF code, <linux/types.h> in user code),
  * and the collector guards every layout with _Static_assert.

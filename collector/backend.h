@@ -37,7 +37,14 @@ struct xt_backend_opts {
 	struct xt_filter filter;
 	bool want_events;	/* ordered events to the callback (live trace, timelines) */
 	bool want_func_events;	/* ... including function entry/return */
-	/* Called from poll for each ordered event, in order per thread. */
+	uint32_t ringbuf_bytes;	/* bpf: ring buffer size (power of 2, >= page); 0: 16 MiB */
+	uint64_t ring_slots;	/* inproc: ring capacity in events; 0 = default */
+	/*
+	 * Called from poll for each ordered event, in order per thread.  The
+	 * inproc backend aggregates nothing itself: it delivers every event,
+	 * whatever want_events says, and the caller feeds its model with
+	 * aggregate=true.
+	 */
 	int (*on_event)(void *ctx, const struct xt_event *ev);
 	void *ctx;
 };
@@ -54,5 +61,7 @@ int xt_backend__poll(struct xt_backend *b, int timeout_ms);
 int xt_backend__collect(struct xt_backend *b, struct xt_model *m);
 const char *xt_backend__name(const struct xt_backend *b);
 void xt_backend__destroy(struct xt_backend *b);	/* NULL-safe */
+/* After open("auto") chose inproc: why bpf was not used (static), else NULL. */
+const char *xt_backend__auto_reason(void);
 
 #endif /* XT_COLLECTOR_BACKEND_H */

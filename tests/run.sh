@@ -4,8 +4,8 @@
 # prints the totals last as "N passed, N failed[, N skipped]".
 # A binary that crashes or prints no totals counts as one failure.
 set -u
-OUTPUT=${OUTPUT:-.output}
 SAN=""; [ "${SANITIZE:-0}" = 1 ] && SAN="-san"
+OUTPUT=${OUTPUT:-.output$SAN}
 export XNUSIM_LIB="$OUTPUT/lib$SAN/libxnusim.so"
 passed=0; failed=0; skipped=0
 

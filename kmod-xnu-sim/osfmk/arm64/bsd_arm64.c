@@ -67,7 +67,9 @@ void xs_mach_syscall(struct arm_saved_state64 *state)
 	fn = trap->mach_trap_function ? trap->mach_trap_function : xs_unmodeled_trap;
 	retval = fn(args);
 	if (XS_TRACE_ENABLED(syscall_return))	/* kdebug DBG_FUNC_END */
-		xs_trace_syscall_return(XS_FAMILY_MACH, -call_number, retval, retval);
+		xs_trace_syscall_return(XS_FAMILY_MACH, -call_number, retval,
+					/* a port name is a result, not an error */
+					trap->mach_trap_returns_port ? 0 : retval);
 
 	/* arm_set_mach_syscall_ret: the kern_return_t, sign-extended; CF untouched. */
 	state->x[0] = (uint64_t)(int64_t)retval;

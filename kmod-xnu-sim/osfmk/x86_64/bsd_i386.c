@@ -69,7 +69,9 @@ void xs_mach_call_munger64(struct x86_saved_state64 *state)
 	fn = trap->mach_trap_function ? trap->mach_trap_function : xs_unmodeled_trap;
 	retval = fn(args);
 	if (XS_TRACE_ENABLED(syscall_return))
-		xs_trace_syscall_return(XS_FAMILY_MACH, -call_number, retval, retval);
+		xs_trace_syscall_return(XS_FAMILY_MACH, -call_number, retval,
+					/* a port name is a result, not an error */
+					trap->mach_trap_returns_port ? 0 : retval);
 	state->rax = (uint64_t)(int64_t)retval;
 }
 
