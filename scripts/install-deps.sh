@@ -14,6 +14,7 @@ PKGS=(
 	bpftrace		
 	graphviz libgraphviz-dev
 	jq libjansson-dev
+	chromium		# tests/scripts/viz_html.sh: the report in a headless browser
 )
 
 missing=()
