@@ -8,6 +8,7 @@
  * contract is docs/tracepoints.md.
  */
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace_inproc.h"
 
 #include "kmod-xnu-sim/bsd/sys/proc_internal.h"
 #include "kmod-xnu-sim/osfmk/kern/kern_types.h"
@@ -31,7 +32,9 @@ static inline void xs_probe_sink(int unused, ...) { (void)unused; }
 #if !defined(XS_NO_TRACE) && !defined(XS_KMOD)
 #define XS_SEMAPHORE(name)                                                       \
 	__attribute__((section(".probes"), used, visibility("default")))         \
-	volatile unsigned short OSL_PROBE_SEMAPHORE(name)
+	volatile unsigned short OSL_PROBE_SEMAPHORE(name);                       \
+	extern volatile unsigned short OSL_PROBE_HIDDEN(name)                    \
+		__attribute__((alias("xnu_" #name "_semaphore"), visibility("hidden")))
 XS_SEMAPHORE(syscall_entry);
 XS_SEMAPHORE(syscall_return);
 XS_SEMAPHORE(func_entry);
@@ -53,16 +56,21 @@ struct xs_who {
 	uint32_t machine;
 	int32_t pid;
 	uint64_t tid;
+	struct xs_trace_ring *ring;	/* the inproc ring when on (xs_trace_inproc.h) */
 };
 
 static inline struct xs_who xs_trace_who(void)
 {
-	struct xs_who w = { 0, 0, 0 };
+	struct xs_who w = { 0, 0, 0, 0 };
 	struct xs_machine *m = osl_machine();
 	struct thread *th = osl_current_thread();
 
-	if (m)
+	if (m) {
 		w.machine = m->m_id;
+		w.ring = __atomic_load_n(&m->m_trace_ring, __ATOMIC_ACQUIRE);
+		if (w.ring && !__atomic_load_n(&w.ring->r_enabled, __ATOMIC_RELAXED))
+			w.ring = 0;
+	}
 	if (th) {
 		w.tid = th->thread_id;
 		if (th->task && !th->task->is_kernel_task)
@@ -76,6 +84,48 @@ static inline int32_t xs_trace_pid_of(const struct proc *p)
 	return p ? p->p_pid : 0;
 }
 
+/*
+ * The inproc transport: one record into the machine's ring, beside the USDT
+ * probe (xs_trace_inproc.h).  A full ring counts a drop there.
+ */
+static void xs_trace_ring_put(const struct xs_who *w, uint32_t type, int32_t family,
+			      int32_t id, uint32_t kdebug, uint64_t a0, uint64_t a1,
+			      uint64_t a2, uint64_t a3, const char *str)
+{
+	uint64_t pos;
+	struct xs_trace_slot *s = xs_trace_inproc_claim(w->ring, &pos);
+	struct xs_trace_record *r;
+
+	if (!s)
+		return;
+	r = &s->ts_rec;
+	r->tr_ts_ns = osl_absolute_time();
+	r->tr_tid = w->tid;
+	r->tr_type = type;
+	r->tr_machine = w->machine;
+	r->tr_pid = w->pid;
+	r->tr_family = family;
+	r->tr_id = id;
+	r->tr_kdebug = kdebug;
+	r->tr_a[0] = a0;
+	r->tr_a[1] = a1;
+	r->tr_a[2] = a2;
+	r->tr_a[3] = a3;
+	r->tr_host_tid = (uint32_t)osl_host_tid();
+	r->tr_depth = 0;
+	if (str)
+		xs_strlcpy(r->tr_str, str, sizeof(r->tr_str));
+	else
+		r->tr_str[0] = '\0';
+	xs_trace_inproc_publish(s, pos);
+}
+
+#define XS_TRACE_RING(w, ...)                                                    \
+	do {                                                                     \
+		if (__builtin_expect((w).ring != 0, 0))                          \
+			xs_trace_ring_put(&(w), __VA_ARGS__);                    \
+	} while (0)
+
 /* ---- Fire functions: out of line, called only when the semaphore is set --- */
 
 __attribute__((noinline)) void xs_trace_func_entry(const struct xs_func *f)
@@ -83,6 +133,7 @@ __attribute__((noinline)) void xs_trace_func_entry(const struct xs_func *f)
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(func_entry, w.machine, w.pid, w.tid, f->xf_id);
+	XS_TRACE_RING(w, XS_TREC_FUNC_ENTRY, 0, (int32_t)f->xf_id, 0, 0, 0, 0, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_func_return(const struct xs_func *f)
@@ -90,6 +141,7 @@ __attribute__((noinline)) void xs_trace_func_return(const struct xs_func *f)
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(func_return, w.machine, w.pid, w.tid, f->xf_id);
+	XS_TRACE_RING(w, XS_TREC_FUNC_RETURN, 0, (int32_t)f->xf_id, 0, 0, 0, 0, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_syscall_entry(int family, int number,
@@ -102,6 +154,7 @@ __attribute__((noinline)) void xs_trace_syscall_entry(int family, int number,
 
 	OSL_PROBE(syscall_entry, w.machine, w.pid, w.tid, family, number, kdebug_id,
 		  a0, a1, a2, a3);
+	XS_TRACE_RING(w, XS_TREC_SYSCALL_ENTRY, family, number, kdebug_id, a0, a1, a2, a3, 0);
 }
 
 __attribute__((noinline)) void xs_trace_syscall_return(int family, int number,
@@ -110,6 +163,8 @@ __attribute__((noinline)) void xs_trace_syscall_return(int family, int number,
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(syscall_return, w.machine, w.pid, w.tid, family, number, retval, error);
+	XS_TRACE_RING(w, XS_TREC_SYSCALL_RETURN, family, number, 0, (uint64_t)retval,
+		      (uint64_t)(int64_t)error, 0, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_proc_create(const struct proc *p, int how)
@@ -118,6 +173,9 @@ __attribute__((noinline)) void xs_trace_proc_create(const struct proc *p, int ho
 	int32_t ppid = p ? p->p_ppid : 0;
 
 	OSL_PROBE(proc_create, w.machine, xs_trace_pid_of(p), ppid, how);
+	w.pid = xs_trace_pid_of(p);
+	XS_TRACE_RING(w, XS_TREC_PROC_CREATE, 0, 0, 0, (uint64_t)(int64_t)ppid,
+		      (uint64_t)(int64_t)how, 0, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_proc_exec(const struct proc *p, const char *path)
@@ -126,6 +184,8 @@ __attribute__((noinline)) void xs_trace_proc_exec(const struct proc *p, const ch
 	const char *s = path ? path : "";
 
 	OSL_PROBE(proc_exec, w.machine, xs_trace_pid_of(p), s);
+	w.pid = xs_trace_pid_of(p);
+	XS_TRACE_RING(w, XS_TREC_PROC_EXEC, 0, 0, 0, 0, 0, 0, 0, s);
 }
 
 __attribute__((noinline)) void xs_trace_proc_exit(const struct proc *p, int status)
@@ -133,6 +193,8 @@ __attribute__((noinline)) void xs_trace_proc_exit(const struct proc *p, int stat
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(proc_exit, w.machine, xs_trace_pid_of(p), status);
+	w.pid = xs_trace_pid_of(p);
+	XS_TRACE_RING(w, XS_TREC_PROC_EXIT, 0, 0, 0, (uint64_t)(int64_t)status, 0, 0, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_msg_send(uint64_t port, int32_t msgh_id, uint32_t size)
@@ -140,6 +202,7 @@ __attribute__((noinline)) void xs_trace_msg_send(uint64_t port, int32_t msgh_id,
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(msg_send, w.machine, w.pid, w.tid, port, msgh_id, size);
+	XS_TRACE_RING(w, XS_TREC_MSG_SEND, 0, 0, 0, port, (uint64_t)(int64_t)msgh_id, size, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_msg_receive(uint64_t port, int32_t msgh_id,
@@ -148,6 +211,8 @@ __attribute__((noinline)) void xs_trace_msg_receive(uint64_t port, int32_t msgh_
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(msg_receive, w.machine, w.pid, w.tid, port, msgh_id, size);
+	XS_TRACE_RING(w, XS_TREC_MSG_RECEIVE, 0, 0, 0, port, (uint64_t)(int64_t)msgh_id, size, 0,
+		      0);
 }
 
 __attribute__((noinline)) void xs_trace_vm_map_change(const struct proc *p, int op,
@@ -156,6 +221,9 @@ __attribute__((noinline)) void xs_trace_vm_map_change(const struct proc *p, int 
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(vm_map_change, w.machine, xs_trace_pid_of(p), op, addr, size, prot);
+	w.pid = xs_trace_pid_of(p);
+	XS_TRACE_RING(w, XS_TREC_VM_MAP_CHANGE, 0, 0, 0, (uint64_t)(int64_t)op, addr, size,
+		      (uint64_t)(int64_t)prot, 0);
 }
 
 /* ---- The function registry ------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include "kmod-xnu-sim/osfmk/kern/syscall_sw.h"
 #include "kmod-xnu-sim/osfmk/kern/thread.h"
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace_inproc.h"
 #include "kmod-xnu-sim/osfmk/kern/zalloc.h"
 #include "kmod-xnu-sim/osl/user/osl_user.h"
 
@@ -70,6 +71,7 @@ int osl_machine_proc_attach(int host_pid, const char *comm)
 {
 	if (!xs_proc_attach || !xs_bsd_init)	/* no processes to join yet */
 		return 0;
+	xs_trace_inproc_process_attach();	/* a collector's ring: raise our semaphores */
 	return xs_proc_attach(host_pid, comm);
 }
 
