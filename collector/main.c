@@ -53,6 +53,11 @@ static const char usage_text[] =
 	"          folded stacks (FlameGraph, speedscope; weight = self ns, or calls\n"
 	"          with --calls), Chrome Trace Event JSON (Perfetto), or the artifact\n"
 	"          with times and ids removed (golden tests)\n"
+	"  graph FILE [-o OUT.svg|.png|.pdf|.dot]   the call graph (Graphviz)\n"
+	"  diff A B [-o OUT]   one graph from two artifacts, aligned by function\n"
+	"  flame FILE [FILE2] -o OUT.svg            a flame graph (two: differential)\n"
+	"  html FILE... -o report.html              one self-contained report page\n"
+	"          (these four run xnutrace-viz, installed beside xnutrace)\n"
 	"\n"
 	"record and trace options:\n"
 	"  --arch arm64|x86_64        the simulated machine (default arm64)\n"
@@ -454,6 +459,31 @@ cleanup:
 	return rc;
 }
 
+/*
+ * graph, diff, flame and html live in xnutrace-viz, the only program that
+ * links Graphviz (DESIGN.md: the collector never does).  Run it from the
+ * directory this binary is in, with the same arguments.
+ */
+static int run_viz(char **argv)
+{
+	char self[PATH_MAX], viz[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		log_err("cannot find my own path: %s", strerror(errno));
+		return 1;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	snprintf(viz, sizeof(viz), "%s/xnutrace-viz", self);
+	argv[0] = viz;
+	execv(viz, argv);
+	log_err("cannot run %s: %s (was viz built? it needs libgvc)", viz, strerror(errno));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -474,6 +504,9 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc - 1, argv + 1);
+	if (!strcmp(cmd, "graph") || !strcmp(cmd, "diff") || !strcmp(cmd, "flame") ||
+	    !strcmp(cmd, "html"))
+		return run_viz(argv);
 	if (!strcmp(cmd, "probes")) {
 		if (argc > 2 && strcmp(argv[2], "--help") == 0) {
 			printf("usage: xnutrace probes\nList every tracepoint with its arguments, "
