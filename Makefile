@@ -5,6 +5,7 @@
 #   make V=1        full commands             make SANITIZE=1 test   ASan + UBSan
 #   make install PREFIX=/usr/local            make deps     install packages
 
+SHELL    := /bin/bash
 SANITIZE ?= 0
 # A sanitizer build is a separate tree, so it never replaces normal binaries.
 ifeq ($(SANITIZE),1)
@@ -193,7 +194,7 @@ fuzzers: $(FUZZERS)
 # make fuzz FUZZ_SECONDS=300: run every fuzzer that long, from its seed corpus.
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory fuzzers
-	$(Q)for f in $(FUZZERS); do \
+	$(Q)set -o pipefail; for f in $(FUZZERS); do \
 		n=$$(basename $$f); mkdir -p $(OUTPUT)/corpus/$$n; \
 		echo "== $$n for $(FUZZ_SECONDS)s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
@@ -205,6 +206,7 @@ fuzz: deps
 -include bpf/bpf.mk
 -include collector/collector.mk
 -include viz/viz.mk
+-include $(SIM)/rootfs/rootfs.mk
 
 # -- top-level jobs ------------------------------------------------------------
 deps:

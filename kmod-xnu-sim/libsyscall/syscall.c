@@ -11,6 +11,7 @@
 
 #include "kmod-xnu-sim/libsyscall/libsyscall_internal.h"
 
+#include "kmod-xnu-sim/bsd/sys/sysent.h"
 #include "kmod-xnu-sim/osfmk/kern/machine.h"
 #include "kmod-xnu-sim/osfmk/kern/trap_entry.h"
 
@@ -168,16 +169,24 @@ int64_t xs_bsd(int n, const uint64_t *args, int nargs, uint64_t *rv1)
 /*
  * syscall(2) through __syscall: the number goes in as the first argument
  * and the call number register is 0; the rest are read from the variadic
- * list as 64-bit words, as the real stub copies them from the stack.
+ * list as 64-bit words.  Only as many as the call takes (its sy_narg), as
+ * the kernel copies in only those from the user stack: a caller passes no
+ * more, and C forbids reading variadic arguments that were not passed
+ * (past the registers, that is the caller's stack frame).
  */
 long xnu_syscall(int n, ...)
 {
-	uint64_t args[8];
+	uint64_t args[8] = { 0 };
+	int narg = 0;
 	va_list ap;
 
 	args[0] = (uint64_t)(int64_t)n;
+	if (n > 0 && n < XS_NSYSENT)
+		narg = xs_sysent[n].sy_narg;
+	if (narg > 7)
+		narg = 7;
 	va_start(ap, n);
-	for (int i = 1; i < 8; i++)
+	for (int i = 1; i <= narg; i++)
 		args[i] = va_arg(ap, uint64_t);
 	va_end(ap);
 	return (long)xs_bsd(0, args, 8, (uint64_t *)0);

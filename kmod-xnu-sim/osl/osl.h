@@ -120,10 +120,42 @@ int osl_host_tid(void);
 struct xs_machine *osl_machine(void);
 
 /*
+ * Fork the calling host process (fork's host half; only the calling host
+ * thread goes on in the child).  Returns the child's host pid in the
+ * parent, 0 in the child, -1 if the host refused.
+ */
+int osl_process_fork(void);
+
+/*
  * End the calling host process after the kernel has recorded its exit.
  * darwin_status is the wait(2) status word in Darwin's encoding.
  */
 _Noreturn void osl_process_terminate(int darwin_status);
+
+/* ---- Host programs: the host half of execve and posix_spawn ------------- */
+
+/*
+ * Replace the calling host process with the ELF program elf.  argv and
+ * envp are host memory; XNUSIM_MACHINE (this machine) and exec_env
+ * ("XNUSIM_EXEC=pid:thread:token") replace any such entries of envp.
+ * Returns only on failure: -(host errno).
+ */
+int osl_host_execve(const char *elf, char *const argv[], char *const envp[],
+		    const char *exec_env);
+/*
+ * Start the same as a new host process (child of the caller).  Returns its
+ * host pid, or -(host errno).  If it dies without a simulated exit, the
+ * platform reports it to the kernel (xs_proc_host_died).
+ */
+int osl_host_spawn(const char *elf, char *const argv[], char *const envp[],
+		   const char *exec_env);
+/*
+ * Read up to len bytes at off of relpath (e.g. "manifest.tsv",
+ * "usr/bin/true") in the host directory the root file system was built in
+ * (XNUSIM_ROOT, else <library dir>/../rootfs).  Bytes read, 0 at end of
+ * file, -1 if it cannot be read.
+ */
+long osl_rootfs_read(const char *relpath, void *buf, size_t len, uint64_t off);
 
 /* ---- Host console ------------------------------------------------------ */
 

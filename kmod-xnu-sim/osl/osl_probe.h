@@ -31,24 +31,11 @@
  * whose inproc ring is on raises every semaphore by one when it joins
  * (xs_trace_inproc.h), as a uprobe with a reference counter does.
  */
-#define OSL_PROBE(name, ...) STAP_PROBEV(xnu, name, __VA_ARGS__)
-/*
- * Inside the library (the freestanding core) a site reads its semaphore
- * through a hidden alias: one PC-relative load, where the exported symbol,
- * interposable in a shared object, would cost a GOT load first.
- */
-#define OSL_PROBE_HIDDEN(name) xs_probe_sem_##name
-#if !__STDC_HOSTED__
-#define OSL_PROBE_ENABLED(name) __builtin_expect(OSL_PROBE_HIDDEN(name) != 0, 0)
-#else
 #define OSL_PROBE_ENABLED(name) __builtin_expect(OSL_PROBE_SEMAPHORE(name) != 0, 0)
-#endif
+#define OSL_PROBE(name, ...) STAP_PROBEV(xnu, name, __VA_ARGS__)
 
 /* Defined in osfmk/kern/xs_trace.c, section .probes, as sys/sdt.h expects. */
-#define OSL_PROBE_DECLARE(name)                                                  \
-	extern volatile unsigned short OSL_PROBE_SEMAPHORE(name);                \
-	extern volatile unsigned short OSL_PROBE_HIDDEN(name)                    \
-		__attribute__((visibility("hidden")))
+#define OSL_PROBE_DECLARE(name) extern volatile unsigned short OSL_PROBE_SEMAPHORE(name)
 OSL_PROBE_DECLARE(syscall_entry);
 OSL_PROBE_DECLARE(syscall_return);
 OSL_PROBE_DECLARE(func_entry);

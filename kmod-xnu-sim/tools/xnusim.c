@@ -6,6 +6,7 @@
  *   xnusim run [--arch arm64|x86_64] [--] PROGRAM [ARGS...]
  *   xnusim registry
  *   xnusim tables
+ *   xnusim blocked [--machine SPEC] [--pid PID]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kmod-xnu-sim/include/xnusim/libsyscall.h"
 #include "kmod-xnu-sim/include/xnusim/xnusim.h"
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 
@@ -28,12 +30,16 @@ static void usage(FILE *out)
 		"usage: xnusim run [--arch arm64|x86_64] [--] PROGRAM [ARGS...]\n"
 		"       xnusim registry\n"
 		"       xnusim tables\n"
+		"       xnusim blocked [--machine SPEC] [--pid PID]\n"
 		"\n"
 		"run       boot a fresh simulated XNU machine (default arm64, or $XNUSIM_ARCH)\n"
 		"          and run PROGRAM in it as a child of launchd; exit with its status\n"
 		"          (128+N if a signal killed it, 127 if it cannot be started)\n"
 		"registry  the modeled kernel functions: id, name, subsystem, XNU path (TSV)\n"
 		"tables    the BSD syscall and Mach trap tables: number, name, nargs, status (TSV)\n"
+		"blocked   the threads blocked in a running machine's kernel: pid, tid, wait,\n"
+		"          object, for how long (alias: ps).  SPEC is XNUSIM_MACHINE's value\n"
+		"          (default: $XNUSIM_MACHINE); with --pid, SPEC's fd is PID's\n"
 		"\n"
 		"Environment: XNUSIM_ARCH (arm64, x86_64), XNUSIM_DEBUG (log to stderr).\n");
 }
@@ -153,6 +159,57 @@ static int cmd_tables(void)
 	return ferror(stdout) ? 1 : 0;
 }
 
+int xs_blocked_threads_report(char *buf, size_t len);	/* osfmk/kern/xs_blocked.c */
+
+/* Map a running machine read-only and print its blocked-thread report. */
+static int cmd_blocked(int argc, char **argv)
+{
+	const char *spec = getenv(XNUSIM_ENV_MACHINE);
+	static char buf[1 << 20];
+	int i, pid = 0, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--machine") == 0 && i + 1 < argc) {
+			spec = argv[++i];
+		} else if (strcmp(argv[i], "--pid") == 0 && i + 1 < argc) {
+			pid = atoi(argv[++i]);
+		} else {
+			fprintf(stderr, "xnusim blocked: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!spec) {
+		fprintf(stderr, "xnusim blocked: no machine (set %s or use --machine)\n",
+			XNUSIM_ENV_MACHINE);
+		return 2;
+	}
+	rc = xnusim_observe(spec, pid);
+	if (rc == -EBUSY && xnusim_pid() > 0) {
+		/*
+		 * XNUSIM_MACHINE in our environment made the library attach us
+		 * as a process of that machine: report from inside, then leave
+		 * through the kernel so launchd reaps us.
+		 */
+		rc = xs_blocked_threads_report(buf, sizeof(buf));
+		if (rc >= 0)
+			fputs(buf, stdout);
+		fflush(stdout);
+		xnu_exit(rc < 0 || ferror(stdout) ? 1 : 0);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "xnusim blocked: cannot map machine '%s': %s\n", spec,
+			strerror(-rc));
+		return 1;
+	}
+	rc = xs_blocked_threads_report(buf, sizeof(buf));
+	if (rc < 0) {
+		fprintf(stderr, "xnusim blocked: the machine is not booted\n");
+		return 1;
+	}
+	fputs(buf, stdout);
+	return ferror(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -170,6 +227,8 @@ int main(int argc, char **argv)
 		return cmd_registry();
 	if (strcmp(argv[1], "tables") == 0)
 		return cmd_tables();
+	if (strcmp(argv[1], "blocked") == 0 || strcmp(argv[1], "ps") == 0)
+		return cmd_blocked(argc - 2, argv + 2);
 	fprintf(stderr, "xnusim: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

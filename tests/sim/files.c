@@ -376,3 +376,25 @@ TEST(x86_64_machine_round_trip)
 	EXPECT_EQ(xnu_close(fd), -1);
 	EXPECT_EQ(xnu_errno, EBADF);
 }
+
+/*
+ * A zero-length write to a file that has no bytes yet (no backing store):
+ * nothing moves, the size stays 0, and the offset is untouched.  Found by
+ * tests/fuzz/fuzz_trap (UBSan: arithmetic on the NULL backing), seed
+ * tests/fuzz/seeds/fuzz_trap/empty_write_no_backing.
+ */
+TEST(empty_write_to_new_file)
+{
+	struct xnu_stat64 st;
+	char c;
+	int fd = create_file("/tmp/files_empty_write", NULL);
+
+	ASSERT_TRUE(fd >= 0);
+	EXPECT_EQ(xnu_write(fd, "", 0), 0);
+	EXPECT_EQ(xnu_pwrite(fd, &c, 0, 5), 0);
+	EXPECT_EQ(xnu_fstat64(fd, &st), 0);
+	EXPECT_EQ(st.st_size, 0);
+	EXPECT_EQ(xnu_lseek(fd, 0, SEEK_CUR), 0);
+	EXPECT_EQ(xnu_read(fd, &c, 1), 0);
+	xnu_close(fd);
+}

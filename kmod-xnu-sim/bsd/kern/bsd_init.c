@@ -8,6 +8,7 @@
  */
 #include "kmod-xnu-sim/bsd/sys/file_internal.h"
 #include "kmod-xnu-sim/bsd/sys/proc_internal.h"
+#include "kmod-xnu-sim/bsd/vfs/vfs_rootfs.h"
 #include "kmod-xnu-sim/osfmk/kern/machine.h"
 #include "kmod-xnu-sim/osfmk/kern/task.h"
 #include "kmod-xnu-sim/osfmk/kern/thread.h"
@@ -76,6 +77,7 @@ int xs_bsd_init(void)
 	kt = xs_kernel_task();
 	kt->map = m->m_vm.kernel_map;	/* kernel_task runs on kernel_map */
 	xs_vfs_mountroot();
+	xs_vfs_rootfs_populate();	/* the build's /usr/lib/dyld, /bin/sh, ... */
 
 	xs_procinit();			/* kernproc: pid 0, married to kernel_task */
 	err = xs_fdt_init(m->m_proc.kernproc);

@@ -55,9 +55,9 @@ int xs_fdt_init(struct proc *p)
 /* Grow the ofiles arrays to hold at least want+1 fds (fd_lock held). */
 static int fdt_grow(struct filedesc *fdp, int want, int lim)
 {
-	int n = fdp->fd_nfiles < XS_NDEXTENT ? XS_NDEXTENT : 2 * fdp->fd_nfiles;
-	struct fileproc **nof;
-	uint8_t *nfl;
+	int n = fdp->fd_nfiles < XS_NDEXTENT ? XS_NDEXTENT : 2 * fdp->fd_nfiles, onfiles;
+	struct fileproc **nof, **ofiles;
+	uint8_t *nfl, *oflags;
 
 	while (n <= want)
 		n *= 2;
@@ -75,12 +75,21 @@ static int fdt_grow(struct filedesc *fdp, int want, int lim)
 	if (fdp->fd_nfiles) {
 		xs_memcpy(nof, fdp->fd_ofiles, (size_t)fdp->fd_nfiles * sizeof(*nof));
 		xs_memcpy(nfl, fdp->fd_ofileflags, (size_t)fdp->fd_nfiles);
-		xs_kfree(fdp->fd_ofiles, (size_t)fdp->fd_nfiles * sizeof(*nof));
-		xs_kfree(fdp->fd_ofileflags, (size_t)fdp->fd_nfiles);
 	}
+	/*
+	 * Publish the new arrays before freeing the old ones: a process killed
+	 * here leaves its reaper a table that is whole (the old arrays leak).
+	 */
+	ofiles = fdp->fd_ofiles;
+	oflags = fdp->fd_ofileflags;
 	fdp->fd_ofiles = nof;
 	fdp->fd_ofileflags = nfl;
+	onfiles = fdp->fd_nfiles;
 	fdp->fd_nfiles = n;
+	if (onfiles) {
+		xs_kfree(ofiles, (size_t)onfiles * sizeof(*nof));
+		xs_kfree(oflags, (size_t)onfiles);
+	}
 	return 0;
 }
 
@@ -132,46 +141,75 @@ static void fdrelse(struct proc *p, int fd)
 		fdp->fd_lastfile--;
 }
 
-static struct fileproc *fileproc_alloc_init(void)
+/*
+ * A process can be killed anywhere (host SIGKILL), and its reaper
+ * (fdt_invalidate for a P_LHOSTDEAD proc) then finds whatever its table
+ * holds.  So a fileproc is born in its (UF_RESERVED) slot and freed from it
+ * (xs_zalloc_into / xs_zfree_from), a new fileglob in its fileproc's
+ * fp_glob, and a fileglob reference moves together with fp_glob under
+ * fg_lock (fg_redo): nothing is ever held only in a dead thread's locals.
+ */
+
+/* fileproc_alloc_init: a fileproc born in *slot (fd_lock held). */
+static struct fileproc *fileproc_alloc_init(struct fileproc **slot)
 {
 	XS_FUNC(fileproc_alloc_init);
-	struct fileproc *fp = xs_zalloc_id(ZONE_ID_FILEPROC);
+	struct fileproc *fp = xs_zalloc_id_into(ZONE_ID_FILEPROC, slot);
 
 	if (fp)
 		fp->fp_iocount = 1;	/* the table's reference */
 	return fp;
 }
 
-static void fileproc_free(struct fileproc *fp)
+/* fileproc_free: free the fileproc in *slot (fd_lock held), emptying it. */
+static void fileproc_free(struct fileproc **slot)
 {
 	XS_FUNC(fileproc_free);
-	xs_zfree_id(ZONE_ID_FILEPROC, fp);
+	xs_zfree_id_from(ZONE_ID_FILEPROC, slot, NULL);
 }
 
-/* fg_alloc_init: a fileglob holding a copy of the opener's credentials. */
-static struct fileglob *fg_alloc_init(struct proc *p)
+/*
+ * fg_alloc_init: a fileglob holding a copy of the opener's credentials,
+ * born in fp->fp_glob.  fg_count is set last: a fileglob with count 0 in
+ * fp_glob is one whose creation was cut short.
+ */
+static struct fileglob *fg_alloc_init(struct proc *p, struct fileproc *fp)
 {
 	XS_FUNC(fg_alloc_init);
-	struct fileglob *fg = xs_zalloc_id(ZONE_ID_FILEGLOB);
+	struct fileglob *fg = xs_zalloc_id_into(ZONE_ID_FILEGLOB, &fp->fp_glob);
 
 	if (fg == NULL)
 		return NULL;
 	xs_lck_mtx_init(&fg->fg_lock);
-	fg->fg_count = 1;
 	fg->fg_cred = p->p_ucred;
+	__atomic_store_n(&fg->fg_count, 1, __ATOMIC_RELEASE);
 	return fg;
 }
 
-static void fg_free(struct fileglob *fg)
+/* fg_free: free the fileglob in *slot (a fileproc's field), emptying it. */
+static void fg_free(struct fileglob **slot)
 {
 	XS_FUNC(fg_free);
-	xs_zfree_id(ZONE_ID_FILEGLOB, fg);
+	xs_zfree_id_from(ZONE_ID_FILEGLOB, slot, NULL);
 }
 
-static void fg_ref(struct fileglob *fg)
+/* fg_lock, finishing a reference move a killed holder left half done. */
+static void fg_lock(struct fileglob *fg)
 {
 	xs_lck_mtx_lock(&fg->fg_lock);
-	fg->fg_count++;
+	(void)xs_redo_recover(&fg->fg_redo);
+}
+
+/* fg_ref: one more reference on fg, held by fp (fp_glob = fg). */
+static void fg_ref(struct fileglob *fg, struct fileproc *fp)
+{
+	struct xs_redo *r = &fg->fg_redo;
+
+	fg_lock(fg);
+	xs_redo_begin(r);
+	xs_redo_put32(r, &fg->fg_count, fg->fg_count + 1);
+	xs_redo_putptr(r, &fp->fp_glob, fg);
+	xs_redo_commit(r);
 	xs_lck_mtx_unlock(&fg->fg_lock);
 }
 
@@ -189,30 +227,32 @@ int xs_falloc_withinit(struct proc *p, struct fileproc **resultfp, int *resultfd
 
 	proc_fdlock(p);
 	error = xs_fdalloc(p, 0, &fd);
-	proc_fdunlock(p);
-	if (error)
+	if (error) {
+		proc_fdunlock(p);
 		return error;
-	fp = fileproc_alloc_init();
-	fg = fp ? fg_alloc_init(p) : NULL;
+	}
+	/* Both are born in the reserved slot: see fileproc_alloc_init. */
+	fp = fileproc_alloc_init(&p->p_fd.fd_ofiles[fd]);
+	fg = fp ? fg_alloc_init(p, fp) : NULL;
+	proc_fdunlock(p);
 	error = (fp && fg) ? xs_mac_file_check_create(&p->p_ucred) : ENOMEM;
 	if (error) {
-		if (fg)
-			fg_free(fg);
-		if (fp)
-			fileproc_free(fp);
 		proc_fdlock(p);
+		if (fp) {
+			fg_free(&fp->fp_glob);
+			fileproc_free(&p->p_fd.fd_ofiles[fd]);
+		}
 		fdrelse(p, fd);
 		proc_fdunlock(p);
 		return error;
 	}
-	fp->fp_glob = fg;
 	fp->fp_iocount++;	/* the caller's reference, dropped by fp_drop once published */
 	*resultfp = fp;
 	*resultfd = fd;
 	return 0;
 }
 
-/* procfdtbl_releasefd: publish a reserved fd. */
+/* procfdtbl_releasefd: publish a reserved fd (fp is in its slot already). */
 void xs_procfdtbl_releasefd(struct proc *p, int fd, struct fileproc *fp)
 {
 	XS_FUNC(procfdtbl_releasefd);
@@ -229,10 +269,10 @@ void xs_fp_free(struct proc *p, int fd, struct fileproc *fp)
 	XS_FUNC(fp_free);
 
 	proc_fdlock(p);
+	fg_free(&fp->fp_glob);	/* never opened: nothing to fo_close */
+	fileproc_free(&p->p_fd.fd_ofiles[fd]);
 	fdrelse(p, fd);
 	proc_fdunlock(p);
-	fg_free(fp->fp_glob);
-	fileproc_free(fp);
 }
 
 /*
@@ -364,7 +404,8 @@ static void fileproc_drain(struct proc *p, struct fileproc *fp)
 	XS_FUNC(fileproc_drain);
 
 	fp->fp_flags |= FP_CLOSING;
-	while (fp->fp_iocount > 1) {
+	/* A host-dead process's iocount holders died with it: nobody will drop them. */
+	while (fp->fp_iocount > 1 && !(p->p_lflag & P_LHOSTDEAD)) {
 		proc_fdunlock(p);
 		xs_fo_drain(fp);
 		proc_fdlock(p);
@@ -377,46 +418,92 @@ static void fileproc_drain(struct proc *p, struct fileproc *fp)
 }
 
 /*
- * fg_drop: drop one fileproc's reference on fg; the last one closes the
- * file (fo_close) and frees the fileglob.  Returns fo_close's error.
+ * fg_drop: drop fp's reference on its fileglob; the last one closes the
+ * file (fo_close) and frees the fileglob.  The reference and fp_glob go
+ * together (fg_redo); the last one moves to fp_lastglob until the fileglob
+ * is freed.  Also finishes what a killed process left in fp (its reaper):
+ * a fileglob whose creation was cut short (fg_count 0) is freed unopened,
+ * one whose fo_close had begun (FG_TERM) is freed without a second close.
+ * Returns fo_close's error.
  */
-static int fg_drop(struct proc *p, struct fileglob *fg)
+static int fg_drop(struct proc *p, struct fileproc *fp)
 {
 	XS_FUNC(fg_drop);
+	struct fileglob *fg = fp->fp_glob;
+	struct xs_redo *r;
 	int32_t left;
 	int error = 0;
 
 	(void)p;
-	xs_lck_mtx_lock(&fg->fg_lock);
-	left = --fg->fg_count;
-	xs_lck_mtx_unlock(&fg->fg_lock);
-	if (left == 0) {
-		error = xs_fo_close(fg);
-		fg_free(fg);
+	if (fg && __atomic_load_n(&fg->fg_count, __ATOMIC_ACQUIRE) == 0) {
+		fg_free(&fp->fp_glob);
+		return 0;
 	}
+	if (fg) {
+		r = &fg->fg_redo;
+		fg_lock(fg);
+		left = fg->fg_count - 1;
+		xs_redo_begin(r);
+		xs_redo_put32(r, &fg->fg_count, left);
+		if (left == 0)
+			xs_redo_putptr(r, &fp->fp_lastglob, fg);
+		xs_redo_putptr(r, &fp->fp_glob, NULL);
+		xs_redo_commit(r);
+		xs_lck_mtx_unlock(&fg->fg_lock);
+	}
+	fg = fp->fp_lastglob;
+	if (fg == NULL)
+		return 0;
+	if (!(fg->fg_lflags & FG_TERM)) {
+		fg->fg_lflags |= FG_TERM;	/* a replay would close twice: leak instead */
+		error = xs_fo_close(fg);
+	}
+	fg_free(&fp->fp_lastglob);
 	return error;
 }
 
 /*
  * Routine:    fp_close_and_unlock
  * Purpose:    Close fd's fileproc fp: notify MACF and kqueue, drain users,
- *             free the slot and the fileproc, drop the fileglob.
+ *             drop the fileglob, free the fileproc and the slot.  XNU frees
+ *             the slot and the fileproc before fg_drop; here they stay
+ *             (reserved) until the fileglob is dropped, so a process killed
+ *             mid-close leaves them to its reaper.
  * Conditions: fd_lock held on entry, dropped on return.
  */
 static int fp_close_and_unlock(struct proc *p, int fd, struct fileproc *fp)
 {
 	XS_FUNC(fp_close_and_unlock);
 	struct fileglob *fg = fp->fp_glob;
+	int error;
 
 	/* Reserve the slot so no one re-allocates fd while we drain. */
 	p->p_fd.fd_ofileflags[fd] |= UF_RESERVED;
 	xs_mac_file_notify_close(&fg->fg_cred, fg);
 	knote_fdclose(p, fd);
 	fileproc_drain(p, fp);
+	proc_fdunlock(p);
+	error = fg_drop(p, fp);
+	proc_fdlock(p);
+	fileproc_free(&p->p_fd.fd_ofiles[fd]);
 	fdrelse(p, fd);
 	proc_fdunlock(p);
-	fileproc_free(fp);
-	return fg_drop(p, fg);
+	return error;
+}
+
+/*
+ * A slot a killed thread left reserved (an open, dup or close cut short):
+ * whatever fileproc and fileglob it holds go, as in a close.  The process
+ * is P_LHOSTDEAD, so nobody else uses its table.  fd_lock held; dropped
+ * and re-taken.
+ */
+static void fdt_reap_reserved(struct proc *p, int fd, struct fileproc *fp)
+{
+	proc_fdunlock(p);
+	(void)fg_drop(p, fp);
+	proc_fdlock(p);
+	fileproc_free(&p->p_fd.fd_ofiles[fd]);
+	fdrelse(p, fd);
 }
 
 /*
@@ -473,14 +560,21 @@ void xs_fdt_invalidate(struct proc *p)
 {
 	XS_FUNC(fdt_invalidate);
 	struct filedesc *fdp = &p->p_fd;
+	bool hostdead = (p->p_lflag & P_LHOSTDEAD) != 0;
 	struct vnode *cdir, *rdir;
 
 	proc_fdlock(p);
-	for (int fd = fdp->fd_lastfile; fd >= 0; fd--) {
+	/* A killed process may have reserved slots past fd_lastfile. */
+	for (int fd = hostdead ? fdp->fd_nfiles - 1 : fdp->fd_lastfile; fd >= 0; fd--) {
 		struct fileproc *fp = fdp->fd_ofiles[fd];
 
-		if (fp == NULL || (fdp->fd_ofileflags[fd] & UF_RESERVED))
+		if (fp == NULL)
 			continue;
+		if (fdp->fd_ofileflags[fd] & UF_RESERVED) {
+			if (hostdead)
+				fdt_reap_reserved(p, fd, fp);
+			continue;
+		}
 		(void)fp_close_and_unlock(p, fd, fp);
 		proc_fdlock(p);
 	}
@@ -538,14 +632,12 @@ int xs_fdt_fork(struct filedesc *newfdp, struct proc *p, struct vnode *uth_cdir,
 		if (ofp == NULL || (fdp->fd_ofileflags[fd] & UF_RESERVED) ||
 		    (ofp->fp_flags & FP_CLOSING))
 			continue;
-		nfp = fileproc_alloc_init();
+		nfp = fileproc_alloc_init(&newfdp->fd_ofiles[fd]);
 		if (nfp == NULL) {
 			error = ENOMEM;
 			break;
 		}
-		nfp->fp_glob = ofp->fp_glob;
-		fg_ref(nfp->fp_glob);
-		newfdp->fd_ofiles[fd] = nfp;
+		fg_ref(ofp->fp_glob, nfp);
 		newfdp->fd_ofileflags[fd] = fdp->fd_ofileflags[fd] & (UF_EXCLOSE | UF_INHERIT);
 		newfdp->fd_lastfile = fd;
 	}
@@ -663,16 +755,15 @@ static int finishdup(struct proc *p, int old, int new, struct fileproc *ofp, boo
 		     int32_t *retval)
 {
 	XS_FUNC(finishdup);
-	struct fileproc *nfp = fileproc_alloc_init();
+	/* Born in the reserved slot; clearing UF_RESERVED below publishes it. */
+	struct fileproc *nfp = fileproc_alloc_init(&p->p_fd.fd_ofiles[new]);
 
 	if (nfp == NULL) {
 		fdrelse(p, new);
 		xs_fp_drop(p, old, ofp, 1);
 		return ENOMEM;
 	}
-	nfp->fp_glob = ofp->fp_glob;
-	fg_ref(nfp->fp_glob);
-	p->p_fd.fd_ofiles[new] = nfp;
+	fg_ref(ofp->fp_glob, nfp);
 	/* dup never copies close-on-exec: the new fd starts clear. */
 	p->p_fd.fd_ofileflags[new] = cloexec ? UF_EXCLOSE : 0;
 	xs_fp_drop(p, old, ofp, 1);

@@ -10,6 +10,7 @@
 #include "kmod-xnu-sim/bsd/sys/proc_internal.h"
 #include "kmod-xnu-sim/osfmk/kern/kern_types.h"
 #include "kmod-xnu-sim/osfmk/kern/locks.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_redo.h"
 
 struct proc;
 struct vnode;
@@ -28,6 +29,7 @@ enum file_type {
 };
 
 /* fg_lflags */
+#define FG_TERM      0x01	/* the last reference went: fo_close has begun */
 #define FG_NOSIGPIPE 0x40
 
 /* fp_flags */
@@ -47,6 +49,12 @@ struct fileglob {
 	off_t fg_offset;
 	struct ucred fg_cred;		/* the opener's credentials (a copy) */
 	struct fg_vn_data *fg_vn_data;
+	/*
+	 * fg_count and the fileproc's fp_glob / fp_lastglob change together
+	 * under fg_lock; a holder killed in between leaves this for the next
+	 * locker to finish (kern_descrip.c, xs_redo.h).
+	 */
+	struct xs_redo fg_redo;
 };
 
 /* Per-open vnode state (fg_vn_data_alloc). */
@@ -63,6 +71,12 @@ struct fileproc {
 	uint32_t fp_flags;
 	int32_t fp_iocount;
 	struct fileglob *fp_glob;
+	/*
+	 * Set instead of fp_glob when this fileproc dropped the fileglob's
+	 * last reference: the fileglob is closed and freed from here, so a
+	 * reaper finds it if the closing process is killed first.
+	 */
+	struct fileglob *fp_lastglob;
 	struct osl_event fp_drain_event;	/* fileproc_drain waits here */
 };
 

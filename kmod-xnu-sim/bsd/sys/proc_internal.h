@@ -166,12 +166,21 @@ struct proc *xs_proc_find_host(int host_pid);
 
 #define XS_CLONEPROC_INITPROC 1	/* bsd_init: launchd, root credentials */
 #define XS_CLONEPROC_ATTACH   2	/* a host process joining: user 501/20 */
+#define XS_CLONEPROC_FORK     3	/* fork(2): copies of the parent (kern_fork.c) */
 /*
  * cloneproc without an image: a new proc_task under parent with an empty
  * map, a fresh fd table and one thread (bound to the calling host thread
  * when bind).  Returns the proc in SIDL, or NULL with *errp set.
  */
 struct proc *xs_cloneproc(struct proc *parent, int flavor, bool bind, int *errp);
+/*
+ * The host half of fork (kern_fork.c; the libsyscall stub calls them):
+ * in the host child, bind to child pid's thread and get its fork return
+ * registers (0 or ESRCH); in the parent when the host fork failed, undo
+ * the kernel's child (0 or ESRCH).
+ */
+int xs_fork_host_child(int pid, int host_pid, int host_tid, uint64_t rv[2]);
+int xs_fork_host_abort(int pid);
 
 /*
  * exit_with_reason: record status (Darwin wait encoding) and terminate the

@@ -101,6 +101,14 @@ int xnu_mprotect(void *addr, size_t len, int prot);
 int xnu_madvise(void *addr, size_t len, int advice);
 int xnu_msync(void *addr, size_t len, int flags);
 #define XNU_MAP_FAILED ((void *)-1)
+/* fork(2): the child's pid in the parent, 0 in the child (fork_stubs.c). */
+int xnu_fork(void);
+/*
+ * __ulock_wait / __ulock_wake (sys/ulock.h; operations in xnusim/ulock.h).
+ * wait returns the waiters left, timeout in microseconds (0: none).
+ */
+int xnu_ulock_wait(uint32_t operation, void *addr, uint64_t value, uint32_t timeout_us);
+int xnu_ulock_wake(uint32_t operation, void *addr, uint64_t wake_value);
 /* Signals and wait (signal_stubs.c); structures in xnusim/abi/signal.h. */
 int xnu_sigaction(int sig, const struct xnu_sigaction *act, struct xnu_sigaction *oact);
 /* The raw call: the caller supplies sa_tramp (xnu_sigtramp is libc's). */

@@ -31,6 +31,12 @@ extern "C" {
 
 #define XNUSIM_ENV_MACHINE "XNUSIM_MACHINE"	/* "fd:address:size:id" */
 #define XNUSIM_ENV_ARCH    "XNUSIM_ARCH"
+/*
+ * Set by the kernel's execve / posix_spawn for the host program it starts
+ * ("pid:thread_id:token"): the library binds that process to the simulated
+ * process exec made, instead of joining as a new one.
+ */
+#define XNUSIM_ENV_EXEC    "XNUSIM_EXEC"
 
 /*
  * Boot a new machine and run the calling process in it exactly as the
@@ -73,6 +79,15 @@ int xnusim_attach(void);
  * this machine, and make the arena descriptor survive exec.  0 or -errno.
  */
 int xnusim_child_env(char *env_out, size_t len);
+
+/*
+ * Map the machine spec describes ("fd:address:size:id", XNUSIM_MACHINE's
+ * value) without joining it: for tools that only look.  With host_pid > 0
+ * the fd is that host process's (opened through /proc/PID/fd), else one
+ * this process inherited.  Returns the machine id, or -errno (-EBUSY:
+ * already on a machine; -EINVAL: bad spec or not a machine).
+ */
+int xnusim_observe(const char *spec, int host_pid);
 
 /* The current machine: id, architecture, simulated pid of this process. */
 uint32_t xnusim_machine_id(void);

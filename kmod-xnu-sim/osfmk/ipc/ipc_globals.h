@@ -8,12 +8,14 @@
 
 #include "kmod-xnu-sim/osfmk/kern/kern_types.h"
 #include "kmod-xnu-sim/osfmk/kern/locks.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_redo.h"
 #include "kmod-xnu-sim/osl/osl.h"
 
 struct ipc_port;
 
 struct ipc_globals {
 	lck_mtx_t ipc_lock;		/* guards every IPC object (ipc_port.h) */
+	struct xs_redo ipc_redo;	/* a killed holder's half-done update (xs_redo.h) */
 	struct ipc_port *realhost_port;	/* host_self_trap's port */
 	uint64_t next_object_id;	/* ip_object_id, named in probes */
 	uint32_t space_seed;		/* free-list shuffling of new spaces */

@@ -21,9 +21,11 @@ lck_mtx_t *xs_ipc_lock_ptr(void)
 	return &ipc_g()->ipc_lock;
 }
 
+/* ipc_lock, finishing an update that a killed holder left half done. */
 void xs_ipc_lock(void)
 {
 	xs_lck_mtx_lock(&ipc_g()->ipc_lock);
+	(void)xs_redo_recover(&ipc_g()->ipc_redo);
 }
 
 void xs_ipc_unlock(void)

@@ -28,8 +28,20 @@
  */
 struct ipc_port *xs_ipc_port_alloc_object(void)
 {
+	return xs_ipc_port_alloc_object_into(NULL);
+}
+
+/*
+ * Routine:    xs_ipc_port_alloc_object_into
+ * Purpose:    xs_ipc_port_alloc_object, the port stored at *slot as it
+ *             leaves its zone.  Until ipc_port_init sets ip_references, a
+ *             port in a slot has none (a reaper frees it as is).
+ * Conditions: IPC lock held.
+ */
+struct ipc_port *xs_ipc_port_alloc_object_into(struct ipc_port **slot)
+{
 	XS_FUNC_AT(ipc_object_alloc, "osfmk/ipc/ipc_object.c");
-	struct ipc_port *port = xs_zalloc_id(ZONE_ID_IPC_PORT);	/* io_alloc */
+	struct ipc_port *port = xs_zalloc_id_into(ZONE_ID_IPC_PORT, slot);	/* io_alloc */
 
 	if (!port)
 		return NULL;
@@ -66,20 +78,42 @@ void xs_ip_release(struct ipc_port *port)
 	xs_zfree_id(ZONE_ID_IPC_PORT, port);
 }
 
+void xs_ip_release_from(struct ipc_port **slot)
+{
+	struct xs_redo *r = &xs_machine()->m_ipc.ipc_redo;
+	struct ipc_port *port = *slot;
+	struct ipc_kmsg *kmsg;
+
+	if (!IP_VALID(port))
+		return;
+	if (port->ip_references == 0)
+		osl_panic("ip_release: port %llu over-released",
+			  (unsigned long long)port->ip_object_id);
+	if (port->ip_references > 1) {
+		xs_redo_begin(r);
+		xs_redo_put32(r, &port->ip_references, port->ip_references - 1);
+		xs_redo_putptr(r, slot, NULL);
+		xs_redo_commit(r);
+		return;
+	}
+	/* The last reference stays counted until the port leaves the slot. */
+	while ((kmsg = xs_ipc_mqueue_dequeue(port)) != NULL)
+		xs_ipc_kmsg_destroy(kmsg);
+	xs_zfree_id_from(ZONE_ID_IPC_PORT, slot, NULL);
+}
+
 /*
  * Routine:    xs_ipc_port_destroy
  * Purpose:    Destroy the receive right: see ipc_port.h.
  * Conditions: IPC lock held.  Consumes the receive right's reference.
  */
-void xs_ipc_port_destroy(struct ipc_port *port)
+/* ipc_port_destroy's first half: the port goes inactive and its queue empty. */
+static void ipc_port_deactivate(struct ipc_port *port)
 {
-	XS_FUNC(ipc_port_destroy);
 	struct ipc_kmsg *kmsg;
 
-	if (!port->ip_active) {
-		xs_ip_release(port);
+	if (!port->ip_active)
 		return;
-	}
 	port->ip_active = false;
 	port->ip_receiver = NULL;
 	port->ip_receiver_name = MACH_PORT_NULL;
@@ -88,7 +122,29 @@ void xs_ipc_port_destroy(struct ipc_port *port)
 		xs_ipc_kmsg_destroy(kmsg);
 	osl_event_signal(&port->ip_messages.imq_rcv_event, true);
 	osl_event_signal(&port->ip_messages.imq_send_event, true);
+}
+
+void xs_ipc_port_destroy(struct ipc_port *port)
+{
+	XS_FUNC(ipc_port_destroy);
+
+	ipc_port_deactivate(port);
 	xs_ip_release(port);
+}
+
+/*
+ * Routine:    xs_ipc_port_destroy_from
+ * Purpose:    xs_ipc_port_destroy of the receive right whose reference is
+ *             held through *slot; the slot is emptied as the reference goes
+ *             (xs_ip_release_from).
+ * Conditions: IPC lock held.
+ */
+void xs_ipc_port_destroy_from(struct ipc_port **slot)
+{
+	XS_FUNC(ipc_port_destroy);
+
+	ipc_port_deactivate(*slot);
+	xs_ip_release_from(slot);
 }
 
 struct ipc_port *xs_ipc_port_make_send_locked(struct ipc_port *port)

@@ -89,9 +89,20 @@ lck_mtx_t *xs_ipc_lock_ptr(void);
  * for the caller and no rights; NULL on shortage.  IPC lock held.
  */
 struct ipc_port *xs_ipc_port_alloc_object(void);
+/*
+ * The same, born in *slot (an arena word, e.g. an entry's ie_object), so a
+ * process killed before the right is complete leaves it findable
+ * (zalloc.h: xs_zalloc_into).  IPC lock held.
+ */
+struct ipc_port *xs_ipc_port_alloc_object_into(struct ipc_port **slot);
 void xs_ip_reference(struct ipc_port *port);
 /* Consumes a reference; the last one frees the (inactive) port. */
 void xs_ip_release(struct ipc_port *port);
+/*
+ * Consumes the reference held through *slot and empties the slot in the
+ * same step, so a killed caller never leaves the two disagreeing.
+ */
+void xs_ip_release_from(struct ipc_port **slot);
 
 /*
  * ipc_port_destroy: destroy the receive right.  The port goes inactive,
@@ -101,6 +112,8 @@ void xs_ip_release(struct ipc_port *port);
  * IPC lock held.
  */
 void xs_ipc_port_destroy(struct ipc_port *port);
+/* The same for the receive right held through *slot (xs_ip_release_from). */
+void xs_ipc_port_destroy_from(struct ipc_port **slot);
 
 /* Make / copy / release rights held by the kernel (ipc_port.c). */
 struct ipc_port *xs_ipc_port_make_send_locked(struct ipc_port *port);

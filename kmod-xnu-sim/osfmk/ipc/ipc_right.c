@@ -76,22 +76,28 @@ static void ipc_right_drop_send(struct ipc_space *space, mach_port_name_t name,
 	ipc_right_free_entry(space, name, entry);
 }
 
-/* Destroy the receive right an entry holds; remaining send urefs become a dead name. */
+/*
+ * Destroy the receive right an entry holds; remaining send urefs become a
+ * dead name.  The entry first loses its type but keeps the port, and the
+ * port leaves it only as its reference goes (xs_ipc_port_destroy_from): a
+ * process killed on the way leaves ipc_space_terminate a typeless entry
+ * holding the port, which it finishes destroying.
+ */
 static void ipc_right_destroy_receive(struct ipc_space *space, mach_port_name_t name,
 				      struct ipc_entry *entry)
 {
 	struct ipc_port *port = entry->ie_object;
 	uint32_t bits = entry->ie_bits;
 
-	if (bits & MACH_PORT_TYPE_SEND) {
+	if (bits & MACH_PORT_TYPE_SEND)
 		port->ip_srights--;
-		entry->ie_object = NULL;
+	entry->ie_bits = IE_BITS_GEN(bits);
+	xs_ipc_port_destroy_from(&entry->ie_object);	/* consumes the entry's reference */
+	if (bits & MACH_PORT_TYPE_SEND)
 		entry->ie_bits = IE_BITS_GEN(bits) | MACH_PORT_TYPE_DEAD_NAME |
 				 IE_BITS_UREFS(bits);
-	} else {
+	else
 		ipc_right_free_entry(space, name, entry);
-	}
-	xs_ipc_port_destroy(port);	/* consumes the entry's reference */
 }
 
 xs_kern_return_t xs_ipc_right_dealloc(struct ipc_space *space, mach_port_name_t name,

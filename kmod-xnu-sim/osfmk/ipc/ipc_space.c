@@ -58,6 +58,19 @@ static void ipc_space_clean_entry(struct ipc_entry *entry)
 	entry->ie_bits = IE_BITS_GEN(bits);
 	if (!port)
 		return;				/* dead name */
+	if (IE_BITS_TYPE(bits) == 0) {
+		/*
+		 * No right, but a port: its process was killed while making or
+		 * destroying a receive right (ipc_port_alloc,
+		 * ipc_right_destroy_receive).  A port not yet initialised has
+		 * no reference and goes straight back to its zone.
+		 */
+		if (port->ip_references == 0)
+			xs_zfree_id(ZONE_ID_IPC_PORT, port);
+		else
+			xs_ipc_port_destroy(port);
+		return;
+	}
 	if (bits & MACH_PORT_TYPE_SEND_ONCE) {
 		xs_ipc_port_release_sonce_locked(port);
 		return;
@@ -94,7 +107,8 @@ void xs_ipc_space_terminate(struct ipc_space *space)
 	for (uint32_t i = 1; i < space->is_table_size; i++) {
 		struct ipc_entry *entry = &space->is_table[i];
 
-		if (IE_BITS_TYPE(entry->ie_bits) != 0)
+		/* A typeless entry holding a port: see ipc_space_clean_entry. */
+		if (IE_BITS_TYPE(entry->ie_bits) != 0 || entry->ie_object)
 			ipc_space_clean_entry(entry);
 	}
 }

@@ -15,6 +15,10 @@
  * Routine:    xs_ipc_port_alloc
  * Purpose:    A new port whose receive right lives in space under a fresh
  *             name (plus a send right under the same name when asked).
+ *             XNU allocates the port before claiming the entry; here the
+ *             entry comes first and the port is born in its ie_object, so
+ *             a process killed in between leaves the port to
+ *             ipc_space_terminate (an entry with no type yet but an object).
  * Conditions: IPC lock held.
  * Returns:    KERN_SUCCESS, KERN_INVALID_TASK, KERN_NO_SPACE,
  *             KERN_RESOURCE_SHORTAGE.  The port is borrowed (the entry
@@ -31,19 +35,17 @@ xs_kern_return_t xs_ipc_port_alloc(struct ipc_space *space, uint32_t flags,
 
 	if (!space || !space->is_active)
 		return KERN_INVALID_TASK;
-	port = xs_ipc_port_alloc_object();
-	if (!port)
-		return KERN_RESOURCE_SHORTAGE;
 	kr = xs_ipc_entry_alloc(space, &name, &entry);
-	if (kr != KERN_SUCCESS) {
-		port->ip_active = false;
-		xs_ip_release(port);
+	if (kr != KERN_SUCCESS)
 		return kr;
+	port = xs_ipc_port_alloc_object_into(&entry->ie_object);
+	if (!port) {
+		xs_ipc_entry_dealloc(space, name, entry);
+		return KERN_RESOURCE_SHORTAGE;
 	}
-	entry->ie_object = port;
-	entry->ie_bits |= MACH_PORT_TYPE_RECEIVE;
 	port->ip_receiver = space;
 	port->ip_receiver_name = name;
+	entry->ie_bits |= MACH_PORT_TYPE_RECEIVE;	/* the right is whole from here */
 	if (flags & IPC_PORT_INIT_MAKE_SEND_RIGHT) {
 		entry->ie_bits |= MACH_PORT_TYPE_SEND | 1;
 		port->ip_srights++;

@@ -8,6 +8,7 @@
 #define XS_KERN_MACHINE_H
 
 #include "kmod-xnu-sim/bsd/sys/proc_internal.h"
+#include "kmod-xnu-sim/bsd/sys/ulock.h"
 #include "kmod-xnu-sim/bsd/vfs/vfs_globals.h"
 #include "kmod-xnu-sim/osfmk/ipc/ipc_globals.h"
 #include "kmod-xnu-sim/osfmk/kern/task.h"
@@ -33,6 +34,7 @@ struct xs_machine {
 	struct vm_globals m_vm;
 	struct proc_globals m_proc;
 	struct vfs_globals m_vfs;
+	struct ulock_globals m_ulock;	/* bsd/kern/sys_ulock.c */
 };
 
 static inline struct xs_machine *xs_machine(void) { return osl_machine(); }
@@ -74,5 +76,15 @@ int xs_thread_attach_current(int host_tid);
  *             (it already exited through the kernel, or never attached).
  */
 int xs_proc_host_died(int host_pid, int host_wait_status);
+
+/*
+ * Routine:    xs_blocked_threads_report  (osfmk/kern/xs_blocked.c)
+ * Purpose:    Every blocked simulated thread, one line each: pid, tid, wait
+ *             reason, the object (ulock address, port name, semaphore,
+ *             pipe, wait4) and how long it has waited.
+ * Returns:    The report's full length (snprintf rules: >= len means
+ *             truncated), or -1 if the machine is not booted.
+ */
+int xs_blocked_threads_report(char *buf, size_t len);
 
 #endif /* XS_KERN_MACHINE_H */

@@ -178,6 +178,7 @@ int xs_thread_block_on(struct osl_event *ev, struct osl_lock *lock,
 	}
 	__atomic_store_n(&th->wait_interrupted, false, __ATOMIC_SEQ_CST);
 	xs_strlcpy(th->wait_reason, reason ? reason : "", sizeof(th->wait_reason));
+	th->wait_since = osl_absolute_time();	/* blocked-thread report */
 	th->wait_result = THREAD_WAITING;
 	seq = osl_event_arm(ev);
 	__atomic_store_n(&th->wait_event, ev, __ATOMIC_SEQ_CST);

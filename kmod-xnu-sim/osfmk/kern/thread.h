@@ -114,4 +114,12 @@ int xs_thread_block_on(struct osl_event *ev, struct osl_lock *lock,
 /* Wake a thread blocked in xs_thread_block_on so it re-checks (signals). */
 void xs_thread_abort_safely(struct thread *th);
 
+/*
+ * thread_act.c, for fork: copy parent's trap state into child's PCB
+ * (false if parent is in no trap); and, in the host child, take the fork
+ * return registers x0/x1 (rax/rdx) and carry out of it (false: no PCB).
+ */
+bool xs_thread_dup(struct thread *parent, struct thread *child);
+bool xs_thread_fork_return_regs(struct thread *th, uint64_t rv[2], bool *carry);
+
 #endif /* XS_KERN_THREAD_H */

@@ -32,9 +32,7 @@ static inline void xs_probe_sink(int unused, ...) { (void)unused; }
 #if !defined(XS_NO_TRACE) && !defined(XS_KMOD)
 #define XS_SEMAPHORE(name)                                                       \
 	__attribute__((section(".probes"), used, visibility("default")))         \
-	volatile unsigned short OSL_PROBE_SEMAPHORE(name);                       \
-	extern volatile unsigned short OSL_PROBE_HIDDEN(name)                    \
-		__attribute__((alias("xnu_" #name "_semaphore"), visibility("hidden")))
+	volatile unsigned short OSL_PROBE_SEMAPHORE(name)
 XS_SEMAPHORE(syscall_entry);
 XS_SEMAPHORE(syscall_return);
 XS_SEMAPHORE(func_entry);

@@ -98,14 +98,27 @@ struct zone *xs_zone_by_id(enum zone_id id)
 }
 
 /*
+ * Take z_lock and finish an alloc or free whose process was killed inside
+ * it (xs_redo.h), so the free list and the counts agree again.
+ */
+static void zone_lock(struct zone *z)
+{
+	xs_lck_mtx_lock(&z->z_lock);
+	(void)xs_redo_recover(&z->z_redo);
+}
+
+/*
  * Carve a fresh chunk of pages into elements and put them on the free list.
- * z_lock held.  False when the arena is exhausted.
+ * z_lock held, free list empty.  The chunk is threaded while nobody can see
+ * it and published by one store, so a killed caller at worst loses the
+ * pages (never the list).  False when the arena is exhausted.
  */
 static bool zone_refill(struct zone *z)
 {
 	uint64_t chunk = xs_round_up((uint64_t)z->z_elem_size * ZONE_CHUNK_MIN_ELEMS,
 				     OSL_PAGE_SIZE);
 	uint64_t npages, nelems;
+	void *head = NULL;
 	char *base;
 
 	if (z->z_elem_size * 8u <= OSL_PAGE_SIZE)
@@ -114,53 +127,108 @@ static bool zone_refill(struct zone *z)
 	base = osl_pages_alloc(npages);
 	if (!base)
 		return false;
-	z->z_pages += npages;
 	nelems = chunk / z->z_elem_size;
 	/* Thread the free list back to front so allocation walks memory upward. */
 	for (uint64_t i = nelems; i-- > 0;) {
 		void **elem = (void **)(void *)(base + i * z->z_elem_size);
 
-		*elem = z->z_free_list;
-		z->z_free_list = elem;
+		*elem = head;
+		head = elem;
 	}
+	__atomic_store_n(&z->z_free_list, head, __ATOMIC_RELEASE);
+	z->z_pages += npages;
 	return true;
 }
 
 /*
- * Routine:    xs_zalloc  (zalloc_flags)
- * Purpose:    One zeroed element of zone z.
- * Conditions: Nothing locked; takes z_lock.  May take arena pages.
+ * Routine:    xs_zalloc_into  (zalloc_flags)
+ * Purpose:    One zeroed element of zone z, stored at *slot (if slot is not
+ *             NULL) in the same step that counts it out of the zone.
+ * Conditions: Nothing locked but slot's guard; takes z_lock.  May take
+ *             arena pages.
  * Returns:    The element (arena memory, freed with xs_zfree), NULL when
- *             the arena is exhausted or z is NULL.
+ *             the arena is exhausted or z is NULL (*slot untouched).
  */
-void *xs_zalloc(struct zone *z)
+void *xs_zalloc_into(struct zone *z, void *slot)
 {
 	XS_FUNC(zalloc_flags);
+	struct xs_redo *r;
 	void **elem;
 
 	if (!z)
 		return NULL;
-	xs_lck_mtx_lock(&z->z_lock);
+	zone_lock(z);
 	if (!z->z_free_list && !zone_refill(z)) {
 		xs_lck_mtx_unlock(&z->z_lock);
 		return NULL;
 	}
 	elem = z->z_free_list;
-	z->z_free_list = *elem;
-	z->z_count++;
-	z->z_allocs++;
-	if (z->z_count > z->z_count_max)
-		z->z_count_max = z->z_count;
+	/* Only the first word links the free list: zero the rest in place. */
+	xs_memset(elem + 1, 0, z->z_elem_size - sizeof(void *));
+	r = &z->z_redo;
+	xs_redo_begin(r);
+	xs_redo_putptr(r, &z->z_free_list, *elem);
+	xs_redo_putptr(r, elem, NULL);
+	xs_redo_put64(r, &z->z_count, z->z_count + 1);
+	xs_redo_put64(r, &z->z_allocs, z->z_allocs + 1);
+	if (z->z_count + 1 > z->z_count_max)
+		xs_redo_put64(r, &z->z_count_max, z->z_count + 1);
+	if (slot)
+		xs_redo_putptr(r, slot, elem);
+	xs_redo_commit(r);
 	xs_lck_mtx_unlock(&z->z_lock);
-	xs_memset(elem, 0, z->z_elem_size);
 	return elem;
+}
+
+/* zalloc: xs_zalloc_into without a slot. */
+void *xs_zalloc(struct zone *z)
+{
+	return xs_zalloc_into(z, NULL);
 }
 
 void *xs_zalloc_id(enum zone_id id)
 {
 	XS_FUNC(zalloc_id);
 
-	return xs_zalloc(xs_zone_by_id(id));
+	return xs_zalloc_into(xs_zone_by_id(id), NULL);
+}
+
+void *xs_zalloc_id_into(enum zone_id id, void *slot)
+{
+	XS_FUNC(zalloc_id);
+
+	return xs_zalloc_into(xs_zone_by_id(id), slot);
+}
+
+/*
+ * zfree's one step: elem back on the free list, the counts, and *slot =
+ * replacement when slot is not NULL.  Every address in the redo record is
+ * arena memory: a survivor may replay it.
+ */
+static void zfree_common(struct zone *z, uint64_t *w, void *slot, void *replacement)
+{
+	struct xs_redo *r;
+
+	if (!z || !osl_is_kernel_address((uint64_t)(uintptr_t)w, z->z_elem_size))
+		osl_panic("zfree: %p is not an element of zone %s", (void *)w,
+			  z ? z->z_name : "?");
+	zone_lock(z);
+	if (z->z_count == 0)
+		osl_panic("zfree: zone %s has no elements outstanding (double free of %p?)",
+			  z->z_name, (void *)w);
+	r = &z->z_redo;
+	xs_redo_begin(r);
+	xs_redo_putptr(r, w, z->z_free_list);
+	xs_redo_putptr(r, &z->z_free_list, w);
+	xs_redo_put64(r, &z->z_count, z->z_count - 1);
+	xs_redo_put64(r, &z->z_frees, z->z_frees + 1);
+	if (slot)
+		xs_redo_putptr(r, slot, replacement);
+	xs_redo_commit(r);
+	/* Poison under the lock: the element is on the free list from here on. */
+	for (uint32_t i = 1; i < z->z_elem_size / 8; i++)
+		w[i] = ZONE_POISON;
+	xs_lck_mtx_unlock(&z->z_lock);
 }
 
 /*
@@ -173,23 +241,9 @@ void *xs_zalloc_id(enum zone_id id)
 void xs_zfree(struct zone *z, void *elem)
 {
 	XS_FUNC(zfree);
-	uint64_t *w = elem;
 
-	if (!elem)
-		return;
-	if (!z || !osl_is_kernel_address((uint64_t)(uintptr_t)elem, z->z_elem_size))
-		osl_panic("zfree: %p is not an element of zone %s", elem, z ? z->z_name : "?");
-	for (uint32_t i = 0; i < z->z_elem_size / 8; i++)
-		w[i] = ZONE_POISON;
-	xs_lck_mtx_lock(&z->z_lock);
-	if (z->z_count == 0)
-		osl_panic("zfree: zone %s has no elements outstanding (double free of %p?)",
-			  z->z_name, elem);
-	*(void **)elem = z->z_free_list;
-	z->z_free_list = elem;
-	z->z_count--;
-	z->z_frees++;
-	xs_lck_mtx_unlock(&z->z_lock);
+	if (elem)
+		zfree_common(z, elem, NULL, NULL);
 }
 
 void xs_zfree_id(enum zone_id id, void *elem)
@@ -197,6 +251,28 @@ void xs_zfree_id(enum zone_id id, void *elem)
 	XS_FUNC(zfree_id);
 
 	xs_zfree(xs_zone_by_id(id), elem);
+}
+
+/*
+ * Routine:    xs_zfree_from  (zfree)
+ * Purpose:    xs_zfree of the element at *slot, storing replacement in
+ *             *slot in the same step (zalloc.h).
+ * Conditions: Nothing locked but slot's guard.  An empty slot is a no-op.
+ */
+void xs_zfree_from(struct zone *z, void *slot, void *replacement)
+{
+	XS_FUNC(zfree);
+	void *elem = __atomic_load_n((void **)slot, __ATOMIC_RELAXED);
+
+	if (elem)
+		zfree_common(z, elem, slot, replacement);
+}
+
+void xs_zfree_id_from(enum zone_id id, void *slot, void *replacement)
+{
+	XS_FUNC(zfree_id);
+
+	xs_zfree_from(xs_zone_by_id(id), slot, replacement);
 }
 
 /* Zones in id order, skipping unused ids: index 0..xs_zone_count()-1. */

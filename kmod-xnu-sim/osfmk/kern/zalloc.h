@@ -13,6 +13,7 @@
 
 #include "kmod-xnu-sim/osfmk/kern/kern_types.h"
 #include "kmod-xnu-sim/osfmk/kern/locks.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_redo.h"
 
 enum zone_id {
 	ZONE_ID_PROC_TASK,	/* "proc_task": struct proc followed by struct task */
@@ -48,6 +49,7 @@ struct zone {
 	uint64_t z_allocs;	/* lifetime totals */
 	uint64_t z_frees;
 	uint64_t z_pages;	/* pages taken from the arena */
+	struct xs_redo z_redo;	/* a dead owner's half-done alloc/free (xs_redo.h) */
 };
 
 /* zalloc's machine-wide state (a member of struct xs_machine). */
@@ -75,6 +77,18 @@ void *xs_zalloc(struct zone *z);
 void *xs_zalloc_id(enum zone_id id);
 void xs_zfree(struct zone *z, void *elem);
 void xs_zfree_id(enum zone_id id, void *elem);
+/*
+ * For state a killed process may leave behind: xs_zalloc_into stores the
+ * element at *slot (an arena pointer word) in the same step that takes it
+ * from the zone, and xs_zfree_from frees the element at *slot and stores
+ * replacement there in the same step.  A process killed around the call
+ * leaves the element either in the zone or in the slot, never lost, so its
+ * reaper finds it.  The caller holds whatever lock guards *slot.
+ */
+void *xs_zalloc_into(struct zone *z, void *slot);
+void *xs_zalloc_id_into(enum zone_id id, void *slot);
+void xs_zfree_from(struct zone *z, void *slot, void *replacement);
+void xs_zfree_id_from(enum zone_id id, void *slot, void *replacement);
 
 /*
  * kalloc: zeroed memory of any size from the kalloc.<size> zones (or whole

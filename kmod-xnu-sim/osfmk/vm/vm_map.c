@@ -20,7 +20,13 @@
 #define vme_prev(e)    xs_container_of((e)->vme_links.prev, struct vm_map_entry, vme_links)
 #define vme_is_hdr(map, e) (&(e)->vme_links == &(map)->hdr)
 
-void xs_vm_map_lock(struct vm_map *map) { xs_lck_mtx_lock(&map->lock); }
+/* vm_map_lock, finishing a list edit that a killed holder left half done. */
+void xs_vm_map_lock(struct vm_map *map)
+{
+	xs_lck_mtx_lock(&map->lock);
+	(void)xs_redo_recover(&map->redo);
+}
+
 void xs_vm_map_unlock(struct vm_map *map) { xs_lck_mtx_unlock(&map->lock); }
 
 uint64_t xs_vm_map_page_size(void)
@@ -42,38 +48,94 @@ static void vm_map_trace(int op, uint64_t addr, uint64_t size, int prot)
 
 /* ---- entries -------------------------------------------------------------- */
 
+/*
+ * A new entry, held in map->vme_inflight until vm_map_store_entry_link
+ * (a killed caller leaves it there for vm_map_destroy).  Map locked, or
+ * private to the caller (fork's new map).
+ */
 static struct vm_map_entry *vm_map_entry_create(struct vm_map *map)
 {
 	XS_FUNC(_vm_map_entry_create);
 
-	(void)map;
-	return xs_zalloc_id(ZONE_ID_VM_MAP_ENTRY);
+	if (map->vme_inflight)
+		osl_panic("vm_map_entry_create: map %p has an entry in flight", (void *)map);
+	return xs_zalloc_id_into(ZONE_ID_VM_MAP_ENTRY, &map->vme_inflight);
 }
 
-static void vm_map_entry_dispose(struct vm_map_entry *e)
+/* Free the entry in *slot (vme_inflight or zap_head), leaving next there. */
+static void vm_map_entry_dispose(struct vm_map_entry **slot, struct vm_map_entry *next)
 {
 	XS_FUNC(vm_map_entry_dispose);
 
-	xs_zfree_id(ZONE_ID_VM_MAP_ENTRY, e);
+	xs_zfree_id_from(ZONE_ID_VM_MAP_ENTRY, slot, next);
 }
 
-/* Link e into map's sorted list after prev (prev may be the header). */
+/*
+ * Link e into map's sorted list after prev (prev may be the header); e
+ * leaves vme_inflight in the same step.  Map locked.
+ */
 static void vm_map_store_entry_link(struct vm_map *map, struct vm_map_entry *prev,
 				    struct vm_map_entry *e)
 {
 	queue_chain_t *after = vme_is_hdr(map, prev) ? &map->hdr : &prev->vme_links;
+	struct xs_redo *r = &map->redo;
 
-	e->vme_links.prev = after;
-	e->vme_links.next = after->next;
-	after->next->prev = &e->vme_links;
-	after->next = &e->vme_links;
-	map->nentries++;
+	xs_redo_begin(r);
+	xs_redo_putptr(r, &e->vme_links.prev, after);
+	xs_redo_putptr(r, &e->vme_links.next, after->next);
+	xs_redo_putptr(r, &after->next->prev, &e->vme_links);
+	xs_redo_putptr(r, &after->next, &e->vme_links);
+	xs_redo_put32(r, &map->nentries, map->nentries + 1);
+	if (map->vme_inflight == e)
+		xs_redo_putptr(r, &map->vme_inflight, NULL);
+	xs_redo_commit(r);
 }
 
-static void vm_map_store_entry_unlink(struct vm_map *map, struct vm_map_entry *e)
+/*
+ * vm_map_entry_zap: unlink e onto the map's zap stack, to be freed with
+ * the map unlocked (vm_map_zap_dispose); size_drop comes off map->size in
+ * the same step.  Map locked.
+ */
+static void vm_map_entry_zap(struct vm_map *map, struct vm_map_entry *e, uint64_t size_drop)
 {
-	xs_remqueue(&e->vme_links);
-	map->nentries--;
+	struct xs_redo *r = &map->redo;
+
+	xs_redo_begin(r);
+	xs_redo_putptr(r, &e->vme_links.prev->next, e->vme_links.next);
+	xs_redo_putptr(r, &e->vme_links.next->prev, e->vme_links.prev);
+	xs_redo_putptr(r, &e->vme_zap_next, map->zap_head);
+	xs_redo_putptr(r, &map->zap_head, e);
+	xs_redo_put32(r, &map->nentries, map->nentries - 1);
+	xs_redo_put64(r, &map->size, map->size - size_drop);
+	xs_redo_commit(r);
+}
+
+/*
+ * vm_map_zap_dispose: free the zapped entries and drop their objects with
+ * the map unlocked (an object's last reference may free pages or release
+ * a vnode).  Each entry leaves the stack as it is freed; a caller killed
+ * between the two steps below leaks one object reference at worst.
+ * Conditions: Nothing locked; takes the map lock per entry.
+ */
+static void vm_map_zap_dispose(struct vm_map *map)
+{
+	XS_FUNC(vm_map_zap_dispose);
+	struct vm_map_entry *e;
+	struct vm_object *obj;
+
+	for (;;) {
+		xs_vm_map_lock(map);
+		e = map->zap_head;
+		if (!e) {
+			xs_vm_map_unlock(map);
+			return;
+		}
+		obj = e->vme_object;
+		e->vme_object = NULL;
+		vm_map_entry_dispose(&map->zap_head, e->vme_zap_next);
+		xs_vm_map_unlock(map);
+		xs_vm_object_deallocate(obj);
+	}
 }
 
 /*
@@ -101,6 +163,17 @@ bool xs_vm_map_lookup_entry(struct vm_map *map, uint64_t addr, struct vm_map_ent
 	return false;
 }
 
+/*
+ * A linked entry takes its own reference on obj.  Reference first: a caller
+ * killed in between leaks a reference rather than have the reaper drop
+ * one that was never taken.
+ */
+static void vm_map_entry_set_object(struct vm_map_entry *e, struct vm_object *obj)
+{
+	xs_vm_object_reference(obj);
+	e->vme_object = obj;
+}
+
 /* Split e at addr; e keeps [addr, end).  false on zone exhaustion. */
 static bool vm_map_clip_start(struct vm_map *map, struct vm_map_entry *e, uint64_t addr)
 {
@@ -113,11 +186,12 @@ static bool vm_map_clip_start(struct vm_map *map, struct vm_map_entry *e, uint64
 	if (!front)
 		return false;
 	*front = *e;
+	front->vme_object = NULL;	/* an entry in flight owns no reference */
 	front->vme_end = addr;
 	e->vme_offset += addr - e->vme_start;
 	e->vme_start = addr;
-	xs_vm_object_reference(front->vme_object);
 	vm_map_store_entry_link(map, vme_prev(e), front);
+	vm_map_entry_set_object(front, e->vme_object);
 	return true;
 }
 
@@ -133,11 +207,12 @@ static bool vm_map_clip_end(struct vm_map *map, struct vm_map_entry *e, uint64_t
 	if (!back)
 		return false;
 	*back = *e;
+	back->vme_object = NULL;	/* an entry in flight owns no reference */
 	back->vme_start = addr;
 	back->vme_offset += addr - e->vme_start;
 	e->vme_end = addr;
-	xs_vm_object_reference(back->vme_object);
 	vm_map_store_entry_link(map, e, back);
+	vm_map_entry_set_object(back, e->vme_object);
 	return true;
 }
 
@@ -168,10 +243,7 @@ static void vm_map_simplify_entry(struct vm_map *map, struct vm_map_entry *e)
 	if (vme_is_hdr(map, prev) || !vm_map_entries_mergeable(prev, e))
 		return;
 	prev->vme_end = e->vme_end;
-	vm_map_store_entry_unlink(map, e);
-	/* prev still holds the object, so this never frees it under the lock. */
-	xs_vm_object_deallocate(e->vme_object);
-	vm_map_entry_dispose(e);
+	vm_map_entry_zap(map, e, 0);	/* freed, and its reference dropped, unlocked */
 }
 
 /* ---- creation and destruction --------------------------------------------- */
@@ -226,6 +298,8 @@ static void vm_map_destroy(struct vm_map *map)
 	XS_FUNC(vm_map_destroy);
 
 	xs_vm_map_lock(map);
+	/* The owner may have been killed between an allocation and its link. */
+	vm_map_entry_dispose(&map->vme_inflight, NULL);
 	(void)vm_map_remove_and_unlock(map, map->min_offset, map->max_offset);
 	xs_zfree_id(ZONE_ID_VM_MAP, map);
 }
@@ -310,24 +384,16 @@ static xs_kern_return_t vm_map_locate_space_fixed(struct vm_map *map, uint64_t s
 
 /* ---- removal ------------------------------------------------------------------ */
 
-/* vm_map_entry_zap: unlink e onto the caller's zap list, to free unlocked. */
-static void vm_map_entry_zap(struct vm_map *map, struct vm_map_entry *e, queue_head_t *zap)
-{
-	vm_map_store_entry_unlink(map, e);
-	map->size -= e->vme_end - e->vme_start;
-	xs_enqueue_tail(zap, &e->vme_links);
-}
-
 /*
  * Routine:    vm_map_delete
  * Purpose:    Unmap [start, end): clip the entries at both ends, tear down
- *             their host mappings, and move them to zap.  Holes are fine,
+ *             their host mappings, and move them to the map's zap stack
+ *             (the caller disposes of it unlocked).  Holes are fine,
  *             as in XNU, so munmap of unmapped memory succeeds.
  * Conditions: map locked.
  * Returns:    KERN_SUCCESS, KERN_RESOURCE_SHORTAGE (a clip found no entry).
  */
-static xs_kern_return_t vm_map_delete(struct vm_map *map, uint64_t start, uint64_t end,
-				      queue_head_t *zap)
+static xs_kern_return_t vm_map_delete(struct vm_map *map, uint64_t start, uint64_t end)
 {
 	XS_FUNC(vm_map_delete);
 	struct vm_map_entry *e, *next;
@@ -349,38 +415,22 @@ static xs_kern_return_t vm_map_delete(struct vm_map *map, uint64_t start, uint64
 			return KERN_RESOURCE_SHORTAGE;
 		next = vme_next(e);
 		xs_pmap_remove_options(map, e->vme_start, e->vme_end);
-		vm_map_entry_zap(map, e, zap);
+		vm_map_entry_zap(map, e, e->vme_end - e->vme_start);
 		e = next;
 	}
 	map->timestamp++;
 	return KERN_SUCCESS;
 }
 
-/* vm_map_zap_dispose: drop the zapped entries' objects, free the entries. */
-static void vm_map_zap_dispose(queue_head_t *zap)
-{
-	XS_FUNC(vm_map_zap_dispose);
-	queue_chain_t *q;
-
-	while ((q = xs_dequeue_head(zap)) != NULL) {
-		struct vm_map_entry *e = xs_container_of(q, struct vm_map_entry, vme_links);
-
-		xs_vm_object_deallocate(e->vme_object);
-		vm_map_entry_dispose(e);
-	}
-}
-
 static xs_kern_return_t vm_map_remove_and_unlock(struct vm_map *map, uint64_t start,
 						 uint64_t end)
 {
 	XS_FUNC(vm_map_remove_and_unlock);
-	queue_head_t zap;
 	xs_kern_return_t kr;
 
-	xs_queue_init(&zap);
-	kr = vm_map_delete(map, start, end, &zap);
+	kr = vm_map_delete(map, start, end);
 	xs_vm_map_unlock(map);
-	vm_map_zap_dispose(&zap);
+	vm_map_zap_dispose(map);
 	return kr;
 }
 
@@ -454,8 +504,8 @@ static xs_kern_return_t vm_map_enter_pmap(struct vm_map *map, struct vm_map_entr
 	if (!coalesced) {
 		if (xs_pmap_enter_options(map, e) == 0)
 			return KERN_SUCCESS;
-		vm_map_store_entry_unlink(map, e);
-		vm_map_entry_dispose(e);
+		e->vme_object = NULL;	/* the caller keeps backing's reference on failure */
+		vm_map_entry_zap(map, e, 0);
 		return KERN_NO_SPACE;
 	}
 	tmp = *e;
@@ -498,7 +548,6 @@ xs_kern_return_t xs_vm_map_enter(struct vm_map *map, mach_vm_address_t *addr, ui
 {
 	XS_FUNC(vm_map_enter);
 	struct vm_map_entry *prev, *e;
-	queue_head_t zap;
 	uint64_t start = *addr, mask = xs_vm_map_page_mask(map) | vmk->mask;
 	xs_kern_return_t kr;
 	bool coalesced = false;
@@ -507,7 +556,6 @@ xs_kern_return_t xs_vm_map_enter(struct vm_map *map, mach_vm_address_t *addr, ui
 	if (kr != KERN_SUCCESS)
 		return kr;
 	cur &= max;	/* vm_sanitize's historical compat: cur never exceeds max */
-	xs_queue_init(&zap);
 	xs_vm_map_lock(map);
 	if (!vmk->vmf_fixed)
 		kr = vm_map_locate_space_anywhere(map, size, mask, start, &start);
@@ -516,7 +564,7 @@ xs_kern_return_t xs_vm_map_enter(struct vm_map *map, mach_vm_address_t *addr, ui
 	else
 		kr = vm_map_locate_space_fixed(map, start, size, vmk->vmf_overwrite);
 	if (kr == KERN_SUCCESS && vmk->vmf_fixed && vmk->vmf_overwrite)
-		kr = vm_map_delete(map, start, start + size, &zap);
+		kr = vm_map_delete(map, start, start + size);
 	if (kr != KERN_SUCCESS)
 		goto out;
 
@@ -542,7 +590,7 @@ xs_kern_return_t xs_vm_map_enter(struct vm_map *map, mach_vm_address_t *addr, ui
 	}
 out:
 	xs_vm_map_unlock(map);
-	vm_map_zap_dispose(&zap);
+	vm_map_zap_dispose(map);
 	if (kr == KERN_SUCCESS && !map->is_kernel_map)
 		vm_map_trace(XS_VM_ENTER, start, size, cur);
 	return kr;
@@ -651,6 +699,7 @@ xs_kern_return_t xs_vm_map_protect(struct vm_map *map, uint64_t start, uint64_t 
 	map->timestamp++;
 out:
 	xs_vm_map_unlock(map);
+	vm_map_zap_dispose(map);	/* entries vm_map_simplify_entry merged away */
 	if (kr == KERN_SUCCESS)
 		vm_map_trace(XS_VM_PROTECT, start, end - start, new_prot);
 	return kr;
@@ -772,8 +821,9 @@ static struct vm_map_entry *vm_map_entry_copy(struct vm_map *new_map,
 	if (!e)
 		return NULL;
 	*e = *old;
-	xs_vm_object_reference(e->vme_object);
+	e->vme_object = NULL;	/* an entry in flight owns no reference */
 	vm_map_store_entry_link(new_map, vme_last(new_map), e);
+	vm_map_entry_set_object(e, old->vme_object);
 	new_map->size += e->vme_end - e->vme_start;
 	return e;
 }

@@ -11,6 +11,7 @@
 #include "kmod-xnu-sim/osfmk/kern/kern_types.h"
 #include "kmod-xnu-sim/osfmk/kern/locks.h"
 #include "kmod-xnu-sim/osfmk/kern/queue.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_redo.h"
 #include "kmod-xnu-sim/osfmk/vm/vm_map.h"
 
 #include "darwin/vm.h"
@@ -95,6 +96,7 @@ struct vm_map_entry {
 	bool needs_copy;		/* copy-on-write against vme_object */
 	bool is_shared;			/* shared with another map (fork SHARE) */
 	bool zero_wired_pages;
+	struct vm_map_entry *vme_zap_next;	/* on vm_map.zap_head, once unlinked */
 };
 
 struct vm_map {
@@ -109,6 +111,16 @@ struct vm_map {
 	uint32_t timestamp;		/* bumped by every change */
 	bool is_64bit;
 	bool is_kernel_map;
+	/*
+	 * A process killed mid-call must leave every entry findable by its
+	 * reaper (vm_map_destroy): a new entry sits in vme_inflight from its
+	 * allocation until it is linked; a removed one waits on the zap stack
+	 * until it is freed; list edits are all-or-nothing through redo,
+	 * which the next xs_vm_map_lock finishes (xs_redo.h).
+	 */
+	struct vm_map_entry *vme_inflight;	/* allocated, not linked: owns no object ref */
+	struct vm_map_entry *zap_head;		/* unlinked, not yet freed (vme_zap_next) */
+	struct xs_redo redo;
 };
 
 /* vm_map_kernel_flags_t, reduced to what the simulator uses. */

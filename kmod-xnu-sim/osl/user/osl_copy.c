@@ -47,6 +47,18 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
 	sigjmp_buf *env = copy_recover;
 
 	if (env && si->si_code > 0) {	/* a real fault, not kill(2) */
+		sigset_t set;
+
+		/*
+		 * We may run under a chaining handler installed after ours
+		 * without SA_NODEFER (libFuzzer's): the signal is blocked then,
+		 * and leaving by siglongjmp(env, 0) would keep it blocked, so
+		 * the next copy fault would kill the process.  Unblock it here,
+		 * on the fault path only, rather than save the mask per copy.
+		 */
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		copy_recover = NULL;
 		siglongjmp(*env, 1);
 	}

@@ -63,6 +63,9 @@ void osl_arena_detach(void);
 void osl_host_init(void);		/* once per process, from the constructor */
 int osl_signal_to_host(int darwin_sig);	/* 0 if the host has no such signal */
 
+/* osl_exec.c: bind this fresh host image to the thread exec made (XNUSIM_EXEC). */
+int osl_exec_attach_self(void);
+
 /* osl_copy.c: the fault handler, installed once per process. */
 int osl_fault_handler_install(void);
 

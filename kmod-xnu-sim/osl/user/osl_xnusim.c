@@ -115,7 +115,8 @@ int xnusim_attach(void)
 		osl_arena_detach();
 		return -EINVAL;
 	}
-	err = attach_self();
+	/* A program started by the kernel's execve / posix_spawn is already a process. */
+	err = getenv(XNUSIM_ENV_EXEC) ? osl_exec_attach_self() : attach_self();
 	if (err < 0)
 		osl_arena_detach();
 	return err;

@@ -220,6 +220,11 @@ int xs_memfs_write(struct vnode *vp, struct uio *uio, int ioflag)
 		xs_lck_mtx_unlock(&vp->v_lock);
 		return EINVAL;
 	}
+	if (resid == 0) {
+		/* Nothing to move (as hfs_vnop_write): an empty file has no backing yet. */
+		xs_lck_mtx_unlock(&vp->v_lock);
+		return 0;
+	}
 	if ((uint64_t)uio->uio_offset > MEMFS_MAXFILESIZE ||
 	    resid > MEMFS_MAXFILESIZE - (uint64_t)uio->uio_offset) {
 		xs_lck_mtx_unlock(&vp->v_lock);
