@@ -34,7 +34,7 @@ done
 if [ -x "$OUTPUT/examples/fork_exec/fork_exec" ] && [ -x "$OUTPUT/examples/spawn/spawn" ]; then
 	record fork_exec "$OUTPUT/examples/fork_exec/fork_exec" > "$OUT/fork_exec.out" &&
 	record spawn "$OUTPUT/examples/spawn/spawn" > "$OUT/spawn.out" &&
-	"$XT" diff "$OUT/fork_exec.json" "$OUT/spawn.json" -o "$OUT/fork_vs_spawn.svg" \
+	"$XT" diff "$OUT/fork_exec.json" "$OUT/spawn.json" --per fork,posix_spawn -o "$OUT/fork_vs_spawn.svg" \
 		> "$OUT/fork_vs_spawn.txt" || status=1
 	[ -f "$OUT/fork_vs_spawn.txt" ] && sed 's/^/   /' "$OUT/fork_vs_spawn.txt" | head -15
 fi
