@@ -207,6 +207,7 @@ fuzz: deps
 -include collector/collector.mk
 -include viz/viz.mk
 -include $(SIM)/rootfs/rootfs.mk
+-include $(SIM)/osl/linux/kmod.mk
 
 # -- top-level jobs ------------------------------------------------------------
 deps:

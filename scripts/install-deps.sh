@@ -14,7 +14,11 @@ PKGS=(
 	bpftrace		
 	graphviz libgraphviz-dev
 	jq libjansson-dev
+	python3-jsonschema	# tests/scripts/collector_*.sh: artifacts against docs/artifact.schema.json
 	chromium		# tests/scripts/viz_html.sh: the report in a headless browser
+	# make kmod / test-kmod (tests/scripts/kmod_qemu.sh): xnusim.ko against the
+	# headers of the kernel linux-headers-amd64 names, booted in QEMU (TCG)
+	linux-headers-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils
 )
 
 missing=()
