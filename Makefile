@@ -131,12 +131,25 @@ $(OUTPUT)/$(OBJ_NOTRACE)/gen/%.o: $(GEN)/%.c | $(GENERATED)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CORE_CFLAGS) -DXS_NO_TRACE -c $< -o $@
 
-$(LIBXNUSIM): $(LIB_OBJS)
+# The idle copy (docs/tracepoints.md): the core built with XS_NO_TRACE, its
+# globals renamed xs_idle__* (scripts/mkidle.sh) and hidden; traps run it
+# while no probe is wanted.  Both libraries bind their own calls directly
+# (-Bsymbolic-functions: nothing interposes on them), so the idle copy and
+# libxnusim-notrace.so call alike and make bench compares code, not linkage.
+IDLE_OBJS := $(filter-out $(OUTPUT)/$(OBJ_NOTRACE)/$(SIM)/osl/% \
+               $(OUTPUT)/$(OBJ_NOTRACE)/$(SIM)/libsyscall/%,$(LIB_OBJS_NOTRACE))
+IDLE_LIB  := $(OUTPUT)/$(OBJ_NOTRACE)/libxnusim-idle.a
+$(IDLE_LIB): $(IDLE_OBJS) scripts/mkidle.sh
+	$(call msg,AR,$@)
+	$(Q)scripts/mkidle.sh $@ $(IDLE_OBJS)
+$(LIBXNUSIM): $(LIB_OBJS) $(IDLE_LIB)
 	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(LDFLAGS_SO) -o $@ $^ -lrt
+	$(Q)mkdir -p $(@D) && $(CC) $(LDFLAGS_SO) -Wl,-Bsymbolic-functions -o $@ $(LIB_OBJS) \
+		-Wl,--exclude-libs,$(notdir $(IDLE_LIB)) \
+		-Wl,--whole-archive $(IDLE_LIB) -Wl,--no-whole-archive -lrt
 $(LIBXNUSIM_NOTRACE): $(LIB_OBJS_NOTRACE)
 	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(LDFLAGS_SO) -o $@ $^ -lrt
+	$(Q)mkdir -p $(@D) && $(CC) $(LDFLAGS_SO) -Wl,-Bsymbolic-functions -o $@ $^ -lrt
 
 # -- programs ------------------------------------------------------------------
 $(OUTPUT)/bin/%: $(SIM)/tools/%.c $(LIBXNUSIM) | $(GENERATED)

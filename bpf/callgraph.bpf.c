@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * callgraph.bpf.c: the dispatch and function-boundary probes of libxnusim.so
- * (xnu:syscall_entry/return, xnu:func_entry/return; docs/tracepoints.md).
- * Per thread, a shadow stack whose frames are syscall roots
- * (XT_ROOT_ID(family, number)) and modeled kernel functions; every pop adds
- * to a (caller, callee, root, pid) edge: calls, inclusive and self time.
- * Per syscall: count, errors, total time and a log2 latency histogram.
- * Optionally the ordered events, for live output (xnutrace trace).
+ * callgraph.bpf.c: the call graph of libxnusim.so, from its batched probe
+ * xnu:syscall_callgraph (docs/tracepoints.md): one hit per trap hands over
+ * the thread's function entries and returns and syscall entries and
+ * returns since its last hand-over, in order, as records in the workload's
+ * memory (struct xt_cg_head + struct xt_cg_rec[], bpf/xnutrace.h), read
+ * here with bpf_probe_read_user.  Per thread, a shadow stack whose frames
+ * are syscall roots (XT_ROOT_ID(family, number)) and modeled kernel
+ * functions; every pop adds to a (caller, callee, root, pid) edge: calls,
+ * inclusive and self time.  Per syscall: count, errors, total time and a
+ * log2 latency histogram.  Optionally the ordered events, for live output
+ * (xnutrace trace).  The accounting is the same as it was with one probe
+ * hit per event (stack.bpf.h); only the transport changed.
  */
 #include "vmlinux.h"
 #include "bpf/xnutrace.h"
@@ -37,9 +42,9 @@ static __always_inline __u64 path_arg(__s32 number, __u64 *a)
 }
 
 /*
- * Copy a user path into an event.  At entry this fails when the string's
- * page was never touched (BPF cannot fault it in), so the return event
- * carries the path again, read after the kernel's copyin made it resident.
+ * Copy a user path into an event.  The batch is read when the trap is
+ * over, after the kernel's copyin made the string resident, so this works
+ * for the entry event as well as for the return's.
  */
 static __always_inline void read_path(char *dst, __u64 ptr)
 {
@@ -54,171 +59,200 @@ static __always_inline bool returns_port(__s32 family, __s32 number)
 	       (number == -26 || number == -27 || number == -28 || number == -29 || number == -50);
 }
 
-SEC("usdt")
-int handle_syscall_entry(struct pt_regs *ctx)
-{
-	__u64 now = bpf_ktime_get_ns(), tid;
+/* What every record of one batch shares. */
+struct batch {
 	struct thread_state *st;
+	__u64 recs;		/* user address of the first record */
+	__u64 tid;
+	__u32 nrec;
+	__u32 machine;
+	__s32 pid;
+	__u32 host_tid;
+	bool bad;		/* a record could not be read: the rest is skipped */
+};
+
+static __always_inline void syscall_entry(struct batch *b, struct xt_cg_sys *s, __u64 now)
+{
+	struct thread_state *st = b->st;
+	__u32 root = XT_ROOT_ID(s->family, s->number);
 	struct xt_event *ev;
-	__s32 pid, family, number;
-	__u32 machine, depth, root;
-	long arg[10];
 
-	xt_args(ctx, arg, 10);
-	machine = arg[0];
-	pid = arg[1];
-	tid = arg[2];
-	family = arg[3];
-	number = arg[4];
-	root = XT_ROOT_ID(family, number);
-
-	if (!xt_machine_ok(machine) || !xt_pid_ok(pid))
-		return 0;
-	st = state_get(machine, tid, true);
-	if (!st)
-		return 0;
 	/* A root still active here lost its return (x86_64: an invalid Mach trap). */
 	st->root = root;
 	st->root_base = st->depth;
 	st->root_start_ns = now;
 	st->root_child_ns = 0;
-	depth = st->depth;
 	if (!targ_sys_events || !root_ok(root))
-		return 0;
-	ev = min_duration_ns ? &st->pending : xt_event_reserve(XT_EV_SYSCALL_ENTRY, machine, pid);
+		return;
+	ev = min_duration_ns ? &st->pending
+			     : xt_event_reserve(XT_EV_SYSCALL_ENTRY, b->machine, b->pid);
 	if (!ev)
-		return 0;
+		return;
 	ev->ts_ns = now;
 	ev->type = XT_EV_SYSCALL_ENTRY;
-	ev->machine = machine;
-	ev->pid = pid;
-	ev->tid = tid;
-	ev->family = family;
-	ev->id = number;
-	ev->kdebug = arg[5];
-	ev->a[0] = arg[6];
-	ev->a[1] = arg[7];
-	ev->a[2] = arg[8];
-	ev->a[3] = arg[9];
-	ev->host_tid = (__u32)bpf_get_current_pid_tgid();
-	ev->depth = depth;
+	ev->machine = b->machine;
+	ev->pid = b->pid;
+	ev->tid = b->tid;
+	ev->family = s->family;
+	ev->id = s->number;
+	ev->kdebug = s->kdebug;
+	ev->a[0] = s->a[0];
+	ev->a[1] = s->a[1];
+	ev->a[2] = s->a[2];
+	ev->a[3] = s->a[3];
+	ev->host_tid = b->host_tid;
+	ev->depth = st->depth;
 	ev->str[0] = 0;
-	st->path_ptr = family == XT_FAMILY_BSD ? path_arg(number, ev->a) : 0;
+	st->path_ptr = s->family == XT_FAMILY_BSD ? path_arg(s->number, ev->a) : 0;
 	read_path(ev->str, st->path_ptr);
 	if (!min_duration_ns)
 		xt_event_submit(ev);
-	return 0;
 }
 
-SEC("usdt")
-int handle_syscall_return(struct pt_regs *ctx)
+static __always_inline void syscall_return(struct batch *b, struct xt_cg_sys *s, __u64 now)
 {
-	__u64 now = bpf_ktime_get_ns(), tid, dur;
-	__s32 pid, family, number, error;
-	struct thread_state *st;
-	__u32 machine, depth, root;
+	struct thread_state *st = b->st;
+	__u32 root = XT_ROOT_ID(s->family, s->number), depth;
 	struct xt_event *ev;
-	long arg[7];
+	__u64 dur;
 
-	xt_args(ctx, arg, 7);
-	machine = arg[0];
-	pid = arg[1];
-	tid = arg[2];
-	family = arg[3];
-	number = arg[4];
-	error = arg[6];
-	root = XT_ROOT_ID(family, number);
-
-	if (!xt_machine_ok(machine) || !xt_pid_ok(pid))
-		return 0;
-	st = state_get(machine, tid, false);
-	if (!st) {
-		xt_drop(XT_DROP_STACK_UNDERFLOW);
-		return 0;
-	}
 	if (st->root != root) {
 		xt_drop(XT_DROP_STACK_UNDERFLOW);	/* tracing started inside this call */
-		return 0;
+		return;
 	}
 	depth = st->depth;
-	dur = root_end(st, root, pid, now, error != 0 && !returns_port(family, number));
-	if (!root_ok(root))
-		return 0;
-	if (!targ_sys_events || dur < min_duration_ns)
-		return 0;
+	dur = root_end(st, root, b->pid, now, s->error != 0 && !returns_port(s->family, s->number));
+	if (!root_ok(root) || !targ_sys_events || dur < min_duration_ns)
+		return;
 	if (min_duration_ns && !st->pending.str[0])
 		read_path(st->pending.str, st->path_ptr);
 	if (min_duration_ns && bpf_ringbuf_output(&events, &st->pending, sizeof(st->pending),
 						  BPF_RB_NO_WAKEUP) != 0) {
 		xt_drop(XT_DROP_RINGBUF);
-		return 0;
+		return;
 	}
-	ev = xt_event_reserve(XT_EV_SYSCALL_RETURN, machine, pid);
+	ev = xt_event_reserve(XT_EV_SYSCALL_RETURN, b->machine, b->pid);
 	if (!ev)
-		return 0;
+		return;
 	ev->ts_ns = now;
-	ev->tid = tid;
-	ev->family = family;
-	ev->id = number;
-	ev->a[0] = arg[5];
-	ev->a[1] = (__u64)(__s64)error;
+	ev->tid = b->tid;
+	ev->family = s->family;
+	ev->id = s->number;
+	ev->a[0] = s->a[0];
+	ev->a[1] = (__u64)(__s64)s->error;
 	ev->depth = depth;
 	read_path(ev->str, st->path_ptr);
 	xt_event_submit(ev);
-	return 0;
 }
 
-static __always_inline int func_event(struct pt_regs *ctx, bool entry)
+static __always_inline void func_event(struct batch *b, __u32 fid, __u64 now, bool entry)
 {
-	__u64 now = bpf_ktime_get_ns(), tid;
-	__u32 machine, fid, depth, root = 0;
-	long arg[4];
-	__s32 pid;
-	struct thread_state *st;
+	struct thread_state *st = b->st;
+	__u32 depth, root = 0;
 	struct frame *f;
 	struct xt_event *ev;
 
-	xt_args(ctx, arg, 4);
-	machine = arg[0];
-	pid = arg[1];
-	tid = arg[2];
-	fid = arg[3];
-	if (!xt_machine_ok(machine) || !xt_pid_ok(pid))
-		return 0;
-	st = state_get(machine, tid, entry);
-	if (!st) {
-		if (!entry)
-			xt_drop(XT_DROP_STACK_UNDERFLOW);
-		return 0;
-	}
 	depth = entry ? push(st, fid, now) : st->depth;
 	if (depth > 0 && (f = frame_at(st, depth - 1)))
 		root = f->root;		/* the pushed frame, or the one to pop */
 	if (!entry)
-		pop(st, fid, pid, now);
+		pop(st, fid, b->pid, now);
 	if (!targ_func_events || (max_depth && depth > max_depth))
-		return 0;
+		return;
 	if (!root_ok(root))
-		return 0;
-	ev = xt_event_reserve(entry ? XT_EV_FUNC_ENTRY : XT_EV_FUNC_RETURN, machine, pid);
+		return;
+	ev = xt_event_reserve(entry ? XT_EV_FUNC_ENTRY : XT_EV_FUNC_RETURN, b->machine, b->pid);
 	if (!ev)
-		return 0;
+		return;
 	ev->ts_ns = now;
-	ev->tid = tid;
+	ev->tid = b->tid;
 	ev->id = fid;
 	ev->depth = depth;
 	xt_event_submit(ev);
+}
+
+/* bpf_loop callback: record i of the batch, reading a chunk when i starts one. */
+static long one_record(__u32 i, struct batch *b)
+{
+	struct thread_state *st = b->st;
+	__u32 j = i % XT_CG_CHUNK;
+	struct xt_cg_rec *r;
+	struct xt_cg_sys *s;
+	__u64 now;
+	__u32 id;
+
+	if (i >= b->nrec || b->bad)
+		return 1;
+	if (j == 0) {
+		__u64 size = (__u64)(b->nrec - i) * sizeof(struct xt_cg_rec);
+
+		if (size > sizeof(st->chunk))
+			size = sizeof(st->chunk);
+		/* Keep clang from testing one register and passing another (see frame_at). */
+		asm volatile("" : "+r"(size));
+		if (size == 0 || size > sizeof(st->chunk) ||
+		    bpf_probe_read_user(st->chunk, size,
+					(const void *)(b->recs + (__u64)i * sizeof(*r)))) {
+			b->bad = true;
+			return 1;
+		}
+	}
+	r = &st->chunk[j & (XT_CG_CHUNK - 1)];
+	now = r->ts_ns;
+	id = r->id;
+	switch (r->kind) {
+	case XT_CG_ENTRY:
+		func_event(b, id, now, true);
+		break;
+	case XT_CG_RETURN:
+		func_event(b, id, now, false);
+		break;
+	case XT_CG_SYS_ENTRY:
+	case XT_CG_SYS_RETURN:
+		if (r->sys >= XT_CG_MAX_SYS || r->sys >= st->head.nsys)
+			break;
+		s = &st->head.sys[r->sys & (XT_CG_MAX_SYS - 1)];
+		if (r->kind == XT_CG_SYS_ENTRY)
+			syscall_entry(b, s, now);
+		else
+			syscall_return(b, s, now);
+		break;
+	default:
+		break;
+	}
 	return 0;
 }
 
+/*
+ * xnu:syscall_callgraph(machine, pid, tid, batch, nrecords): aggregate the
+ * batch record by record, in order, into this thread's shadow stack.
+ */
 SEC("usdt")
-int handle_func_entry(struct pt_regs *ctx)
+int handle_syscall_callgraph(struct pt_regs *ctx)
 {
-	return func_event(ctx, true);
-}
+	struct batch b = {};
+	long arg[5];
+	__u64 head;
 
-SEC("usdt")
-int handle_func_return(struct pt_regs *ctx)
-{
-	return func_event(ctx, false);
+	xt_args(ctx, arg, 5);
+	b.machine = arg[0];
+	b.pid = arg[1];
+	b.tid = arg[2];
+	head = arg[3];
+	b.nrec = arg[4];
+	if (!xt_machine_ok(b.machine) || !xt_pid_ok(b.pid) || !head || !b.nrec)
+		return 0;
+	b.st = state_get(b.machine, b.tid, true);
+	if (!b.st)
+		return 0;
+	if (bpf_probe_read_user(&b.st->head, sizeof(b.st->head), (const void *)head)) {
+		xt_drop(XT_DROP_STACK_UNDERFLOW);	/* unreadable: the trap is lost */
+		return 0;
+	}
+	b.recs = head + sizeof(struct xt_cg_head);
+	b.host_tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_loop(b.nrec, one_record, &b, 0);
+	if (b.bad)
+		xt_drop(XT_DROP_STACK_UNDERFLOW);
+	return 0;
 }

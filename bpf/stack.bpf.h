@@ -14,6 +14,7 @@
 #define XT_BPF_STACK_BPF_H
 
 #define XT_ROOT_KERNEL XT_ROOT_ID(0, 0)	/* functions outside any syscall */
+#define XT_CG_CHUNK 32			/* batch records read per bpf_probe_read_user */
 
 /* Knobs (set before load; see also maps.bpf.h). */
 const volatile __s32 filter_family = 0;		/* XT_FAMILY_*; 0: both */
@@ -47,6 +48,9 @@ struct thread_state {
 	__u64 root_child_ns;	/* inclusive time of the root's finished callees */
 	struct xt_event pending;	/* a syscall entry held back for min_duration_ns */
 	struct frame frames[XT_MAX_DEPTH];
+	/* Scratch of the batch being read (callgraph.bpf.c): one thread's own. */
+	struct xt_cg_head head;
+	struct xt_cg_rec chunk[XT_CG_CHUNK];
 };
 
 /*

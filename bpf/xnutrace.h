@@ -92,6 +92,43 @@ struct xt_sys_val {
 	__u64 hist[XT_HIST_SLOTS];	/* slot k: [2^k, 2^(k+1)) ns */
 };
 
+/*
+ * The batched call graph (xnu:syscall_callgraph; docs/tracepoints.md): what
+ * one thread did since its last hand-over, in order.  The probe's records
+ * argument points at a struct xt_cg_head in the workload's memory, followed
+ * by nrecords struct xt_cg_rec.  The simulator's struct xs_cg_batch
+ * (osfmk/kern/xs_trace.h) has this layout; the inproc ring carries the
+ * same bytes (the collector checks both with _Static_assert).
+ */
+#define XT_CG_MAX_SYS    4	/* syscall details per batch */
+#define XT_CG_ENTRY      1	/* function entry: id = function id */
+#define XT_CG_RETURN     2	/* function return */
+#define XT_CG_SYS_ENTRY  3	/* syscall entry: id = XT_ROOT_ID, sys = its detail slot */
+#define XT_CG_SYS_RETURN 4	/* syscall return */
+
+struct xt_cg_rec {
+	__u64 ts_ns;		/* CLOCK_MONOTONIC (the simulator's calibrated TSC) */
+	__u32 id;
+	__u16 kind;		/* XT_CG_* */
+	__u16 sys;		/* syscall records: index into xt_cg_head.sys */
+};
+
+struct xt_cg_sys {
+	__s32 family;
+	__s32 number;
+	__u32 kdebug;		/* entry */
+	__s32 error;		/* return: errno or kern_return_t */
+	__u64 a[4];		/* entry: the first arguments; return: a[0] = retval */
+};
+
+struct xt_cg_head {
+	__u32 nrec;
+	__u32 nsys;
+	__u64 lost;		/* records the thread could not keep before this batch */
+	struct xt_cg_sys sys[XT_CG_MAX_SYS];
+	/* struct xt_cg_rec rec[nrec] follows */
+};
+
 /* Indices of the drops counter (per-CPU array): every place data is lost. */
 enum xt_drop {
 	XT_DROP_RINGBUF = 0,	/* ring buffer full */

@@ -23,12 +23,22 @@
 #include "collector/backend_bpf.h"
 #include "collector/log.h"
 #include "collector/model.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 
 _Static_assert(sizeof(struct xt_event) == 144, "xt_event ABI changed");
 _Static_assert(sizeof(struct xt_edge_key) == 16, "xt_edge_key ABI changed");
 _Static_assert(sizeof(struct xt_edge_val) == 24, "xt_edge_val ABI changed");
 _Static_assert(sizeof(struct xt_sys_key) == 8, "xt_sys_key ABI changed");
 _Static_assert(sizeof(struct xt_sys_val) == 24 + 8 * XT_HIST_SLOTS, "xt_sys_val ABI changed");
+/* The batches the simulator hands over are what bpf/callgraph.bpf.c reads. */
+_Static_assert(sizeof(struct xt_cg_rec) == sizeof(struct xs_cg_rec) &&
+	       sizeof(struct xt_cg_sys) == sizeof(struct xs_cg_sys) &&
+	       sizeof(struct xt_cg_head) == __builtin_offsetof(struct xs_cg_batch, cb_rec) &&
+	       XT_CG_MAX_SYS == XS_CG_MAX_SYS, "xt_cg_* ABI changed");
+_Static_assert(__builtin_offsetof(struct xt_cg_rec, kind) ==
+	       __builtin_offsetof(struct xs_cg_rec, cr_kind) &&
+	       __builtin_offsetof(struct xt_cg_sys, a) == __builtin_offsetof(struct xs_cg_sys, cs_a) &&
+	       XT_CG_SYS_RETURN == XS_CG_SYS_RETURN, "xt_cg_* layout changed");
 
 #define XT_BPF_RINGBUF_DEFAULT (16u << 20)
 #define XT_BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -38,7 +48,7 @@ struct xt_bpf_backend {
 	struct callgraph_bpf *cg;
 	struct lifecycle_bpf *lc;
 	struct ring_buffer *rb;
-	struct bpf_link *links[10];	/* one per xt_probes[] entry */
+	struct bpf_link *links[7];	/* one per xt_probes[] entry */
 	uint64_t events;
 	int cb_err;		/* the first negative on_event result */
 };
@@ -48,10 +58,9 @@ static const struct {
 	size_t prog_off;	/* offsetof the program in the skeleton's progs */
 	bool lifecycle;
 } xt_probes[] = {
-	{ "syscall_entry", offsetof(struct callgraph_bpf, progs.handle_syscall_entry), false },
-	{ "syscall_return", offsetof(struct callgraph_bpf, progs.handle_syscall_return), false },
-	{ "func_entry", offsetof(struct callgraph_bpf, progs.handle_func_entry), false },
-	{ "func_return", offsetof(struct callgraph_bpf, progs.handle_func_return), false },
+	/* Syscall and function events come in one batch per trap. */
+	{ "syscall_callgraph", offsetof(struct callgraph_bpf, progs.handle_syscall_callgraph),
+	  false },
 	{ "proc_create", offsetof(struct lifecycle_bpf, progs.handle_proc_create), true },
 	{ "proc_exec", offsetof(struct lifecycle_bpf, progs.handle_proc_exec), true },
 	{ "proc_exit", offsetof(struct lifecycle_bpf, progs.handle_proc_exit), true },
@@ -227,6 +236,8 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 int xt_bpf_backend__attach(struct xt_bpf_backend *b)
 {
+	/* The batches' clock, for every process of the machine (when there is one here). */
+	(void)xs_trace_clock_calibrate(10);
 	for (size_t i = 0; i < XT_NPROBES; i++) {
 		void *skel = xt_probes[i].lifecycle ? (void *)b->lc : (void *)b->cg;
 		struct bpf_program *prog = *(struct bpf_program **)((char *)skel + xt_probes[i].prog_off);

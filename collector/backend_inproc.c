@@ -4,7 +4,9 @@
  * sites write into a ring in the machine's arena (xs_trace_inproc.h); this
  * process hosts launchd, so it maps the arena and drains the ring.  Every
  * event goes to the caller's callback, which aggregates it in the model
- * through per-thread shadow stacks (xt_model__feed(ev, true)).
+ * through per-thread shadow stacks (xt_model__feed(ev, true)).  Syscall and
+ * function events arrive in call-graph batches (one ring entry per trap:
+ * xs_trace_inproc.h), unpacked here into the same ordered events.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,17 +38,44 @@ _Static_assert(__builtin_offsetof(struct xs_trace_record, tr_str) ==
 _Static_assert(XS_TREC_VM_MAP_CHANGE == XT_EV_VM_MAP_CHANGE && XS_TREC_FUNC_ENTRY ==
 	       XT_EV_FUNC_ENTRY, "record types");
 _Static_assert(XS_FAMILY_BSD == XT_FAMILY_BSD && XS_FAMILY_MACH == XT_FAMILY_MACH, "families");
+/* A batch is struct xt_cg_head + records, byte for byte (bpf/xnutrace.h). */
+_Static_assert(sizeof(struct xs_cg_rec) == sizeof(struct xt_cg_rec) &&
+	       sizeof(struct xs_cg_sys) == sizeof(struct xt_cg_sys), "batch record sizes");
+_Static_assert(__builtin_offsetof(struct xs_cg_batch, cb_rec) == sizeof(struct xt_cg_head) &&
+	       __builtin_offsetof(struct xs_cg_batch, cb_sys) ==
+	       __builtin_offsetof(struct xt_cg_head, sys) && XS_CG_MAX_SYS == XT_CG_MAX_SYS,
+	       "batch header");
+_Static_assert(__builtin_offsetof(struct xs_cg_rec, cr_kind) ==
+	       __builtin_offsetof(struct xt_cg_rec, kind) &&
+	       __builtin_offsetof(struct xs_cg_sys, cs_a) ==
+	       __builtin_offsetof(struct xt_cg_sys, a),
+	       "batch record layout");
+_Static_assert(XS_CG_ENTRY == XT_CG_ENTRY && XS_CG_SYS_RETURN == XT_CG_SYS_RETURN &&
+	       XT_CG_SYS_RETURN - 1 < 4 && sizeof(struct xs_trace_crec) == 8 &&
+	       XS_CG_ROOT_ID(2, -47) == XT_ROOT_ID(2, -47), "batch kinds");
 
-#define INPROC_DEFAULT_SLOTS (1u << 18)	/* 262144 events, 38 MiB of arena */
-#define INPROC_BATCH         4096
+/*
+ * 1M slots, 160 MiB of arena (sparse: touched as it fills): a lifecycle
+ * event takes a slot, a trap's batch about three (~30 events), so the ring
+ * holds some ten million events of backlog.
+ */
+#define INPROC_DEFAULT_SLOTS (1u << 20)
+#define INPROC_LATENCY_NS    50000000ull	/* drain at least every 50 ms */
+#define INPROC_DRAIN_MAX     (1 << 20)	/* records per poll(0): the caller loops */
+#define INPROC_BATCH         4096	/* records per drain: more than a batch entry's slots */
+_Static_assert(XS_TRACE_BATCH_MAX_SLOTS <= INPROC_BATCH, "a batch entry fits a drain");
 #define CALIBRATE_PAIRS      20000
+#define CALIBRATE_NEST       16	/* pairs per hand-over: about one trap's worth */
 
 struct inproc {
 	struct xt_backend b;
 	struct xs_trace_ring *ring;
 	struct xt_event *buf;
 	double cost_ns;
-	uint64_t delivered;
+	uint64_t delivered;	/* events handed to on_event */
+	uint64_t lost;		/* records producers could not keep (batch headers) */
+	uint64_t bad_batches;	/* malformed batch entries or records, skipped */
+	uint64_t last_drain;	/* now_ns() of the last drain */
 };
 
 static uint64_t now_ns(void)
@@ -60,23 +89,34 @@ static uint64_t now_ns(void)
 /* A private function record for calibration: id 0 never names a function. */
 static struct xs_func calib_func = { "xnutrace_calibrate", __FILE__, "", 0, 0 };
 
+/*
+ * Probe pairs in groups of CALIBRATE_NEST under one outer frame, as calls
+ * nest under a trap: the batch is handed over once per group, as it is
+ * once per trap.
+ */
 static __attribute__((noinline)) uint64_t calibrate_loop(int pairs)
 {
 	uint64_t t0 = now_ns();
 
-	for (int i = 0; i < pairs; i++) {
-		struct xs_func *f = xs_func_enter(&calib_func);
+	for (int i = 0; i < pairs; i += CALIBRATE_NEST) {
+		struct xs_func *outer = xs_func_enter(&calib_func);
 
-		xs_func_leave(&f);
-		__asm__ volatile("" ::: "memory");
+		for (int j = 1; j < CALIBRATE_NEST; j++) {
+			struct xs_func *f = xs_func_enter(&calib_func);
+
+			xs_func_leave(&f);
+			__asm__ volatile("" ::: "memory");
+		}
+		xs_func_leave(&outer);
 	}
 	return now_ns() - t0;
 }
 
 /*
- * The tracer's own cost per event: probe pairs fired into the ring minus
- * the same loop with the probes idle, per event.  Run in this process before
- * the workload starts; the records it makes are discarded.
+ * The tracer's own cost per event: probe pairs recorded and handed over to
+ * the ring minus the same loop with the probes idle, per event.  Run in
+ * this process before the workload starts; the records it makes are
+ * discarded.
  */
 static double calibrate(struct inproc *ip, uint64_t idle_ns)
 {
@@ -95,6 +135,7 @@ static int inproc_attach(struct xt_backend *b)
 	struct inproc *ip = (struct inproc *)b;
 	uint64_t idle = calibrate_loop(CALIBRATE_PAIRS);
 
+	(void)xs_trace_clock_calibrate(10);	/* the batches' clock, for every process */
 	ip->ring = xs_trace_inproc_enable(b->opts.ring_slots ? b->opts.ring_slots
 							   : INPROC_DEFAULT_SLOTS);
 	if (!ip->ring)
@@ -103,19 +144,103 @@ static int inproc_attach(struct xt_backend *b)
 	return 0;
 }
 
+static int emit(struct inproc *ip, const struct xt_event *ev)
+{
+	ip->delivered++;
+	return ip->b.opts.on_event ? ip->b.opts.on_event(ip->b.opts.ctx, ev) : 0;
+}
+
+/*
+ * A batch entry (xs_trace_inproc.h): header h, its payload from byte
+ * XS_TRACE_BATCH_HEAD_BYTES of h on through the records after it (they are
+ * consecutive in the consume buffer).  One event per record, in order.
+ */
+static int unpack(struct inproc *ip, const struct xt_event *h, uint64_t slots)
+{
+	const char *payload = (const char *)h + XS_TRACE_BATCH_HEAD_BYTES;
+	uint32_t nsys = (uint32_t)h->family, nrec = h->kdebug;
+	uint64_t bytes = (uint32_t)h->a[1];
+	const struct xt_cg_sys *sys = (const struct xt_cg_sys *)payload;
+	const struct xs_trace_crec *rec = (const struct xs_trace_crec *)(payload +
+									 nsys * sizeof(*sys));
+	struct xt_event ev;
+	int err = 0;
+
+	if (nsys > XT_CG_MAX_SYS || bytes != nsys * sizeof(*sys) + (uint64_t)nrec * sizeof(*rec) ||
+	    XS_TRACE_BATCH_HEAD_BYTES + bytes > slots * sizeof(*h)) {
+		ip->bad_batches++;
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.tid = h->tid;
+	ev.machine = h->machine;
+	ev.pid = h->pid;
+	ev.host_tid = (uint32_t)(h->a[1] >> 32);
+	for (uint32_t i = 0; i < nrec && !err; i++) {
+		uint32_t kind = (rec[i].cc_word >> 30) + 1, v = rec[i].cc_word & 0x3fffffffu;
+		const struct xt_cg_sys *s = v < nsys ? &sys[v] : NULL;
+
+		ev.ts_ns = h->ts_ns + rec[i].cc_dt;
+		ev.id = (int32_t)v;
+		ev.family = 0;
+		ev.kdebug = 0;
+		memset(ev.a, 0, sizeof(ev.a));
+		if (kind == XT_CG_ENTRY || kind == XT_CG_RETURN) {
+			ev.type = kind == XT_CG_ENTRY ? XT_EV_FUNC_ENTRY : XT_EV_FUNC_RETURN;
+		} else if (!s) {
+			ip->bad_batches++;
+			continue;
+		} else {
+			ev.family = s->family;
+			ev.id = s->number;
+			if (kind == XT_CG_SYS_ENTRY) {
+				ev.type = XT_EV_SYSCALL_ENTRY;
+				ev.kdebug = s->kdebug;
+				memcpy(ev.a, s->a, sizeof(ev.a));
+			} else {
+				ev.type = XT_EV_SYSCALL_RETURN;
+				ev.a[0] = s->a[0];
+				ev.a[1] = (uint64_t)(int64_t)s->error;
+			}
+		}
+		err = emit(ip, &ev);
+	}
+	ip->lost += h->a[0];
+	return err;
+}
+
 static int deliver(struct inproc *ip, int force)
 {
 	uint64_t n = xs_trace_inproc_consume(ip->ring, (struct xs_trace_record *)ip->buf,
 					     INPROC_BATCH, force);
+	int err = 0;
 
-	for (uint64_t i = 0; i < n; i++) {
-		int err = ip->b.opts.on_event ? ip->b.opts.on_event(ip->b.opts.ctx, &ip->buf[i]) : 0;
+	for (uint64_t i = 0; i < n && !err; i++) {
+		const struct xt_event *ev = &ip->buf[i];
+		uint64_t k = ev->type == XS_TREC_BATCH ? (uint32_t)ev->id : 1;
 
-		if (err)
-			return err;
+		if (k < 1 || k > n - i)
+			k = 1;		/* the ring never splits an entry */
+		err = ev->type == XS_TREC_BATCH ? unpack(ip, ev, k) : emit(ip, ev);
+		i += k - 1;
 	}
-	ip->delivered += n;
-	return (int)n;
+	return err ? err : (int)n;
+}
+
+/*
+ * Whether to drain now.  A poll with a timeout drains only once a backlog
+ * builds up (an eighth of the ring) or INPROC_LATENCY_NS after the last
+ * drain, as the bpf ring buffer wakes its consumer (maps.bpf.h): on a
+ * machine with few cores the collector then leaves the workload alone
+ * while the ring absorbs its events.  A poll without one drains at once.
+ */
+static bool drain_due(struct inproc *ip, int timeout_ms)
+{
+	struct xs_trace_ring *r = ip->ring;
+	uint64_t fill = __atomic_load_n(&r->r_head, __ATOMIC_RELAXED) - r->r_tail;
+
+	return timeout_ms <= 0 || fill >= r->r_nslots / 8 ||
+	       now_ns() - ip->last_drain >= INPROC_LATENCY_NS;
 }
 
 static int inproc_poll(struct xt_backend *b, int timeout_ms)
@@ -127,10 +252,20 @@ static int inproc_poll(struct xt_backend *b, int timeout_ms)
 	if (!ip->ring)
 		return -EINVAL;
 	for (;;) {
-		while ((n = deliver(ip, 0)) > 0)
-			total += n;
-		if (n < 0)
-			return n;
+		if (drain_due(ip, timeout_ms)) {
+			/*
+			 * Bounded: a workload that outruns the collector must not keep
+			 * the caller from its own timer (SIGINT, the workload's end).
+			 */
+			do {
+				n = deliver(ip, 0);
+				if (n < 0)
+					return n;
+				total += n;
+			} while (n > 0 && (timeout_ms > 0 ? now_ns() < deadline
+							  : total < INPROC_DRAIN_MAX));
+			ip->last_drain = now_ns();
+		}
 		if (total || now_ns() >= deadline)
 			return total;
 		nanosleep(&(struct timespec){ 0, 200000 }, NULL);	/* 0.2 ms */
@@ -152,7 +287,8 @@ static int inproc_collect(struct xt_backend *b, struct xt_model *m)
 		;
 	if (n < 0)
 		return n;
-	mt->drops[XT_DROP_RINGBUF] += __atomic_load_n(&ip->ring->r_drops, __ATOMIC_RELAXED);
+	mt->drops[XT_DROP_RINGBUF] += __atomic_load_n(&ip->ring->r_drops, __ATOMIC_RELAXED) +
+				      ip->lost + ip->bad_batches;
 	mt->cost_per_event_ns = ip->cost_ns;
 	return 0;
 }

@@ -64,8 +64,8 @@ static int flows(const struct xt_model *m, json_t *ev)
 	for (size_t i = 0; i < n && !err; i++) {
 		const char *name = names[f[i].kind <= 4 ? f[i].kind : 0];
 
-		if (!f[i].to_tid)
-			continue;	/* the target never ran on the timeline */
+		if (!f[i].to_tid || !f[i].from_tid)
+			continue;	/* an end never ran on the timeline: no track for it */
 		err = add(ev, json_pack("{s:s, s:s, s:s, s:I, s:i, s:I, s:f}", "name", name,
 					"cat", "flow", "ph", "s", "id", (json_int_t)i + 1, "pid",
 					f[i].from_pid, "tid", (json_int_t)f[i].from_tid, "ts",

@@ -69,7 +69,9 @@ static const char usage_text[] =
 	"  --depth N                  record functions at most N calls below their syscall\n"
 	"  --min-duration DURATION    only syscalls that took at least DURATION\n"
 	"                             (\"250us\", \"1ms\"; a bare number is ns)\n"
-	"  --ring-size N              inproc ring capacity in events (default 262144)\n"
+	"  --ring-size N              ring capacity in events (inproc default 262144;\n"
+	"                             bpf: N events' bytes, rounded up to a power of 2,\n"
+	"                             default 16 MiB)\n"
 	"  --timeline-max N           spans kept for --chrome (default 200000, 0: none)\n"
 	"  --functions                trace: also print kernel function entry/return\n"
 	"  -v, --verbose              debug output    -q, --quiet   no progress\n"
@@ -281,6 +283,17 @@ static void summary(struct xt_model *m, const struct xt_run_result *res, const c
 			 mt->timeline_dropped);
 }
 
+/* Before the workload starts: say which backend records, and why not bpf. */
+static void on_backend(void *ctx, const char *name, const char *auto_reason)
+{
+	const struct cli *c = ctx;
+
+	if (auto_reason)
+		log_warn("using the inproc backend: %s", auto_reason);
+	else if (!c->quiet && strcmp(c->backend, name))
+		log_info("backend %s", name);
+}
+
 static int trace_event(void *ctx, const struct xt_event *ev)
 {
 	return xt_trace_fmt__event(ctx, ev, stdout);
@@ -306,6 +319,7 @@ static int cmd_run(int argc, char **argv, bool record)
 	o.timeline_max = record ? c.timeline_max : 0;
 	o.on_progress = record ? on_progress : NULL;
 	o.progress_ctx = &c;
+	o.on_backend = on_backend;
 	if (!record) {
 		fmt = xt_trace_fmt__new(c.functions ? XT_TRACE_FUNCS : 0);
 		if (!fmt) {
@@ -317,8 +331,6 @@ static int cmd_run(int argc, char **argv, bool record)
 		o.want_func_events = c.functions;
 	}
 	err = xt_run(&o, &m, &res);
-	if (res.auto_reason)
-		log_warn("using the inproc backend: %s", res.auto_reason);
 	if (err) {
 		log_err("%s", res.error);
 		rc = err == -ENOENT && !res.started ? 127 : err == -EINVAL ? EXIT_USAGE : 1;

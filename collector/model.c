@@ -188,6 +188,22 @@ struct xt_model {
 	uint64_t t0;
 	uint64_t *seen_funcs;	/* bitmap of function ids that fired */
 	size_t seen_words;
+	/*
+	 * Feeding caches (the shadow-stack engine's hot path; none changes a
+	 * result): the last thread looked up, and per calling-context node
+	 * its last child and the edge its calls were last added to.  Cleared
+	 * whenever stacks or edges are renumbered.
+	 */
+	uint64_t last_thread_key;
+	struct xt_thread *last_thread;
+	struct xt_node_cache *ncache;
+	size_t capncache;
+};
+
+struct xt_node_cache {
+	uint32_t kid_id, kid;	/* last stack_child(this node, kid_id) = kid */
+	uint32_t edge;		/* index + 1 of the edge its calls went to; 0: none */
+	uint32_t pad;
 };
 
 int32_t xt_root_family(uint32_t id)
@@ -248,6 +264,7 @@ void xt_model__free(struct xt_model *m)
 	free(m->threads);
 	free(m->msgs);
 	free(m->seen_funcs);
+	free(m->ncache);
 	hash_clear(&m->h_func);
 	hash_clear(&m->h_edge);
 	hash_clear(&m->h_sys);
@@ -338,7 +355,35 @@ static void mark_seen(struct xt_model *m, uint32_t id)
 
 /* ---- aggregates ------------------------------------------------------------ */
 
-int xt_model__add_edge(struct xt_model *m, const struct xt_edge *e)
+static void ncache_clear(struct xt_model *m)
+{
+	if (m->ncache)
+		memset(m->ncache, 0, m->capncache * sizeof(*m->ncache));
+}
+
+/* Node i's cache entry (index + 1; 0: none), NULL when it cannot be had. */
+static struct xt_node_cache *ncache_at(struct xt_model *m, uint32_t node)
+{
+	if (!node)
+		return NULL;
+	if (node > m->capncache) {
+		size_t c = m->capncache ? m->capncache : 256;
+		struct xt_node_cache *p;
+
+		while (c < node)
+			c *= 2;
+		p = realloc(m->ncache, c * sizeof(*p));
+		if (!p)
+			return NULL;
+		memset(p + m->capncache, 0, (c - m->capncache) * sizeof(*p));
+		m->ncache = p;
+		m->capncache = c;
+	}
+	return &m->ncache[node - 1];
+}
+
+/* Add e to its edge; *at_out (may be NULL) gets the edge's index + 1. */
+static int edge_add_at(struct xt_model *m, const struct xt_edge *e, uint32_t *at_out)
 {
 	uint64_t k1 = (uint64_t)e->caller << 32 | e->callee;
 	uint32_t at = hash_get(&m->h_edge, k1, e->root);
@@ -363,7 +408,32 @@ int xt_model__add_edge(struct xt_model *m, const struct xt_edge *e)
 	d->incl_ns += e->incl_ns;
 	d->self_ns += e->self_ns;
 	mark_seen(m, e->callee);
+	if (at_out)
+		*at_out = at ? at : (uint32_t)m->nedges;
 	return 0;
+}
+
+int xt_model__add_edge(struct xt_model *m, const struct xt_edge *e)
+{
+	return edge_add_at(m, e, NULL);
+}
+
+/* Add the edge of a call at calling-context node `node`, through its cache. */
+static int edge_add_node(struct xt_model *m, uint32_t node, const struct xt_edge *e)
+{
+	struct xt_node_cache *c = ncache_at(m, node);
+	struct xt_edge *d;
+
+	if (c && c->edge) {
+		d = &m->edges[c->edge - 1];
+		if (d->caller == e->caller && d->callee == e->callee && d->root == e->root) {
+			d->calls += e->calls;
+			d->incl_ns += e->incl_ns;
+			d->self_ns += e->self_ns;
+			return 0;	/* the callee was marked seen when the edge was made */
+		}
+	}
+	return edge_add_at(m, e, c ? &c->edge : NULL);
 }
 
 /* Name of a syscall or trap from the kernel's tables; "bsd_N" if unknown. */
@@ -451,11 +521,20 @@ static int hist_slot(uint64_t ns)
 
 static uint32_t stack_child(struct xt_model *m, uint32_t parent, uint32_t id)
 {
-	uint32_t at = hash_get(&m->h_stack, parent, id);
+	struct xt_node_cache *c = ncache_at(m, parent);
+	uint32_t at;
 	struct xt_stack *s;
 
-	if (at)
+	if (c && c->kid && c->kid_id == id)
+		return c->kid;
+	at = hash_get(&m->h_stack, parent, id);
+	if (at) {
+		if (c) {
+			c->kid_id = id;
+			c->kid = at;
+		}
 		return at;
+	}
 	if (VEC_PUSH(m->stacks, m->nstacks, m->capstacks))
 		return 0;
 	s = &m->stacks[m->nstacks];
@@ -599,10 +678,12 @@ static int proc_exec(struct xt_proc *p, const char *path)
 static struct xt_thread *thread_get(struct xt_model *m, const struct xt_event *ev)
 {
 	uint64_t key = ev->host_tid ? ev->host_tid : ev->tid | 1ull << 63;
-	uint32_t at = hash_get(&m->h_thread, key, 0);
+	uint32_t at;
 	struct xt_thread *t;
 
-	if (at) {
+	if (m->last_thread && m->last_thread_key == key) {
+		t = m->last_thread;
+	} else if ((at = hash_get(&m->h_thread, key, 0))) {
 		t = m->threads[at - 1];
 	} else {
 		if (VEC_PUSH(m->threads, m->nthreads, m->capthreads))
@@ -617,6 +698,8 @@ static struct xt_thread *thread_get(struct xt_model *m, const struct xt_event *e
 		}
 		m->nthreads++;
 	}
+	m->last_thread_key = key;
+	m->last_thread = t;
 	if (ev->pid > 0)
 		t->pid = ev->pid;
 	if (ev->tid && t->tid != ev->tid) {
@@ -720,7 +803,7 @@ static int frame_pop(struct xt_model *m, struct xt_thread *t, uint64_t ts)
 	if (!root_ok(m, e.root) || (m->has_filter && m->filter.max_depth &&
 				    rel_depth > m->filter.max_depth))
 		return 0;
-	err = xt_model__add_edge(m, &e);
+	err = edge_add_node(m, f->stack, &e);
 	stack_add(m, f->stack, dur, self);
 	if (!err)
 		err = span_add(m, t, f->id, f->start, dur, i + 1, 0);
@@ -1139,6 +1222,7 @@ int xt_model__finish(struct xt_model *m)
 	 * Frames still open (the process exited or exec'd inside a call, or the
 	 * recording stopped) are left out, as the BPF side leaves them.
 	 */
+	ncache_clear(m);	/* stacks and edges are renumbered below */
 	err = stacks_canonical(m);
 	if (err)
 		return err;

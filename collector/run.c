@@ -3,7 +3,10 @@
  * run.c: one recording (run.h), after the xnusim runner
  * (kmod-xnu-sim/tools/xnusim.c): this process boots the machine and stays
  * launchd's host; the workload is a host child that joins the machine
- * through XNUSIM_MACHINE as the first process under launchd.
+ * through XNUSIM_MACHINE as the first process under launchd.  This process
+ * is the workload's child subreaper: host processes the workload started
+ * and left behind become our children, and the recording ends when the
+ * last of them has ended.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -13,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -93,24 +98,98 @@ static const char *library_path(void)
 	return path;
 }
 
+/* The last simulated thread seen making a call, per pid. */
+struct last_tid {
+	int32_t pid;
+	uint64_t tid;
+};
+
 struct run_ctx {
-	struct xt_model *m;
-	bool aggregate;
+	struct xt_model *m;	/* fed every event, aggregate=true (bpf: the timeline model) */
+	bool discard;		/* calibrating: the events are ours, not the workload's */
+	uint64_t discarded;
+	struct last_tid *tids;
+	size_t ntids, captids;
 	const struct xt_run_opts *o;
 	int err;
 };
 
-static int run_on_event(void *ctx, const struct xt_event *ev)
+static struct last_tid *last_tid_get(struct run_ctx *rc, int32_t pid, bool create)
+{
+	struct last_tid *v;
+
+	for (size_t i = 0; i < rc->ntids; i++)
+		if (rc->tids[i].pid == pid)
+			return &rc->tids[i];
+	if (!create)
+		return NULL;
+	if (rc->ntids == rc->captids) {
+		size_t cap = rc->captids ? rc->captids * 2 : 16;
+
+		v = realloc(rc->tids, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		rc->tids = v;
+		rc->captids = cap;
+	}
+	v = &rc->tids[rc->ntids++];
+	v->pid = pid;
+	v->tid = 0;
+	return v;
+}
+
+/*
+ * The bpf lifecycle probes carry no thread (proc_create, proc_exec,
+ * proc_exit, vm_map_change have no tid argument): give such an event the
+ * thread that made the process's last call (a fork's parent thread for
+ * proc_create), so the timeline's arrows start on a thread track.
+ */
+static void fill_tid(struct run_ctx *rc, struct xt_event *ev)
+{
+	struct last_tid *lt;
+	int32_t pid = ev->pid;
+
+	if (ev->type == XT_EV_SYSCALL_ENTRY || ev->type == XT_EV_FUNC_ENTRY) {
+		if (ev->tid && (lt = last_tid_get(rc, ev->pid, true)))
+			lt->tid = ev->tid;
+		return;
+	}
+	if (ev->type == XT_EV_PROC_EXEC) {
+		/* a spawn's image is exec'd from the parent's thread: no thread of its own yet */
+		lt = last_tid_get(rc, pid, false);
+		ev->tid = lt ? lt->tid : 0;
+		return;
+	}
+	if (ev->tid)
+		return;
+	if (ev->type == XT_EV_PROC_CREATE && ((int64_t)ev->a[1] == 2 || (int64_t)ev->a[1] == 3))
+		pid = (int32_t)(int64_t)ev->a[0];	/* fork/spawn: in the parent's context */
+	else if (ev->type != XT_EV_PROC_EXIT &&
+		 ev->type != XT_EV_PROC_CREATE && ev->type != XT_EV_VM_MAP_CHANGE)
+		return;
+	lt = last_tid_get(rc, pid, false);
+	if (lt)
+		ev->tid = lt->tid;
+}
+
+static int run_on_event(void *ctx, const struct xt_event *ev_in)
 {
 	struct run_ctx *rc = ctx;
+	struct xt_event ev;
 	int err;
 
+	if (rc->discard) {
+		rc->discarded++;
+		return 0;
+	}
+	ev = *ev_in;
+	fill_tid(rc, &ev);
 	if (rc->o->on_event) {
-		err = rc->o->on_event(rc->o->ctx, ev);
+		err = rc->o->on_event(rc->o->ctx, &ev);
 		if (err)
 			return err;
 	}
-	err = xt_model__feed(rc->m, ev, rc->aggregate);
+	err = xt_model__feed(rc->m, &ev, true);
 	if (err && !rc->err)
 		rc->err = err;
 	return err;
@@ -153,17 +232,75 @@ static int start_workload(char **argv, const char *env, pid_t *pid_out)
 	return 0;
 }
 
-/* Stop a workload we no longer trace: SIGTERM, then SIGKILL after 1 s. */
-static void stop_workload(pid_t pid, int *status)
+/* Send sig to every child of this process (the workload and its orphans). */
+static void signal_children(int sig)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid();
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[300], buf[512], *rp;
+		long ppid;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		rp = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		/* after the comm: " S ppid ..." */
+		if (rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 && ppid == self)
+			kill((pid_t)atol(de->d_name), sig);
+	}
+	closedir(d);
+}
+
+/* A host child ended: a crash (or a kill) has no simulated exit, so reap it. */
+static void child_ended(pid_t pid, int status)
+{
+	if (WIFSIGNALED(status))
+		(void)xs_proc_host_died(pid, status);
+}
+
+/*
+ * Reap every child that has ended; the workload's status into *status.
+ * Returns true when no child is left.
+ */
+static bool reap_children(pid_t workload, int *status, bool *workload_done)
+{
+	int st;
+	pid_t w;
+
+	while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (w == workload) {
+			*status = st;
+			*workload_done = true;
+		}
+		child_ended(w, st);
+	}
+	return w < 0 && errno == ECHILD;
+}
+
+/*
+ * Stop what we no longer trace: SIGTERM to the workload and every orphan
+ * it left us, then SIGKILL after 1 s; reap them all.
+ */
+static void stop_workload(pid_t pid, int *status, bool *workload_done)
 {
 	uint64_t deadline = now_ns() + 1000000000ull;
+	bool killed = false;
 
-	kill(pid, SIGTERM);
-	while (waitpid(pid, status, WNOHANG) == 0) {
-		if (now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return;
+	signal_children(SIGTERM);
+	while (!reap_children(pid, status, workload_done)) {
+		if (!killed && now_ns() > deadline) {
+			signal_children(SIGKILL);
+			killed = true;
 		}
 		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
 	}
@@ -197,6 +334,125 @@ static void name_workload(struct xt_model *m, const char *argv0)
 			xt_model__set_comm(m, p[i].pid, argv0);
 }
 
+/*
+ * The tracer's own cost per event, measured the same way for both backends
+ * (the inproc backend's own figure is replaced): CALIBRATE_PAIRS function
+ * entry/return probe pairs fired from this process with the backend
+ * attached, minus the same loop before it was, per event; each the best of
+ * three, after a warm-up.  The events go through the ring in batches that
+ * fit it, drained (and discarded) between batches untimed, so calibration
+ * never overflows a small ring.  The probes fire under a private function
+ * record (id 0, never a registry id), whose edges the bpf maps keep and
+ * merge_bpf() leaves out.
+ */
+#define CALIBRATE_PAIRS 4000
+
+static struct xs_func calib_func = { "xnutrace_calibrate", __FILE__, "", 0, 0 };
+
+static __attribute__((noinline)) uint64_t calibrate_loop(int pairs)
+{
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < pairs; i++) {
+		struct xs_func *f = xs_func_enter(&calib_func);
+
+		xs_func_leave(&f);
+		__asm__ volatile("" ::: "memory");
+	}
+	return now_ns() - t0;
+}
+
+/* Best of three runs of CALIBRATE_PAIRS pairs, batch pairs at a time. */
+static uint64_t calibrate_timed(struct xt_backend *b, int batch)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int run = 0; run < 3; run++) {
+		uint64_t t = 0;
+
+		for (int done = 0; done < CALIBRATE_PAIRS; done += batch) {
+			t += calibrate_loop(batch);
+			if (b)
+				while (xt_backend__poll(b, 0) > 0)
+					;
+		}
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+/* Pairs per batch: a quarter of the ring's events. */
+static int calibrate_batch(const struct xt_backend_opts *bo, bool is_bpf)
+{
+	uint64_t cap = is_bpf ? (bo->ringbuf_bytes ? bo->ringbuf_bytes : 16u << 20) /
+					(sizeof(struct xt_event) + 8)
+			      : (bo->ring_slots ? bo->ring_slots : 1u << 18);
+	uint64_t pairs = cap / 8;
+
+	return pairs < 1 ? 1 : pairs > CALIBRATE_PAIRS ? CALIBRATE_PAIRS : (int)pairs;
+}
+
+/* An edge made by calibration: into or out of function id 0. */
+static bool calibration_edge(const struct xt_edge *e)
+{
+	return e->callee == 0 || (e->caller == 0 && !(e->callee & XT_ROOT_BIT));
+}
+
+/*
+ * bpf: the final model from the kernel's aggregates (collected into k) and
+ * what the ring built in tl (processes, calling contexts, timeline).  The
+ * calibration's outermost calls also counted in the (0 -> (kernel)) edge:
+ * they are taken out of it.
+ */
+static int merge_bpf(struct xt_model *m, struct xt_model *k, struct xt_model *tl,
+		     uint64_t discarded)
+{
+	struct xt_meta *mm = xt_model__meta(m), *km = xt_model__meta(k), *tm;
+	struct xt_edge cal = { 0 }, e;
+	size_t n;
+	int err = xt_model__finish(tl);
+	const struct xt_edge *ke = xt_model__edges(k, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (ke[i].callee == 0 && ke[i].caller == XT_ROOT_KERNEL) {
+			cal.calls += ke[i].calls;
+			cal.incl_ns += ke[i].incl_ns;
+		}
+	for (size_t i = 0; i < n && !err; i++) {
+		if (calibration_edge(&ke[i]))
+			continue;
+		e = ke[i];
+		if (e.caller == 0 && e.callee == XT_ROOT_KERNEL) {
+			e.calls -= e.calls > cal.calls ? cal.calls : e.calls;
+			e.incl_ns -= e.incl_ns > cal.incl_ns ? cal.incl_ns : e.incl_ns;
+			if (!e.calls)
+				continue;
+		}
+		err = xt_model__add_edge(m, &e);
+	}
+	const struct xt_sysstat *ks = xt_model__sys(k, &n);
+	for (size_t i = 0; i < n && !err; i++)
+		err = xt_model__add_sys_named(m, &ks[i]);
+	memcpy(mm->drops, km->drops, sizeof(mm->drops));
+	mm->events = km->events > discarded ? km->events - discarded : 0;
+
+	const struct xt_proc *p = xt_model__procs(tl, &n);
+	for (size_t i = 0; i < n && !err; i++)
+		err = xt_model__add_proc(m, &p[i]);
+	const struct xt_stack *st = xt_model__stacks(tl, &n);
+	for (size_t i = 0; i < n && !err; i++)
+		err = xt_model__add_stack(m, &st[i]);
+	const struct xt_span *sp = xt_model__spans(tl, &n);
+	for (size_t i = 0; i < n && !err; i++)
+		err = xt_model__add_span(m, &sp[i]);
+	const struct xt_flow *f = xt_model__flows(tl, &n);
+	for (size_t i = 0; i < n && !err; i++)
+		err = xt_model__add_flow(m, &f[i]);
+	tm = xt_model__meta(tl);
+	mm->timeline_dropped += tm->timeline_dropped;
+	return err;
+}
+
 #define FAIL(code, ...)                                                         \
 	do {                                                                    \
 		err = (code);                                                   \
@@ -210,14 +466,15 @@ int xt_run(const struct xt_run_opts *o, struct xt_model **out, struct xt_run_res
 	struct xt_backend_opts bo = { 0 };
 	struct run_ctx rc = { 0 };
 	struct xt_backend *b = NULL;
-	struct xt_model *m = NULL;
+	struct xt_model *m = NULL, *tl = NULL, *k = NULL;
 	struct xt_meta *meta;
 	const char *msg = NULL;
 	char env[256];
 	pid_t pid = -1;
-	int arch, id, err = 0, status = 0;
-	uint64_t t0 = 0, last_progress = 0;
-	bool handlers = false;
+	int arch, id, err = 0, status = 0, batch;
+	uint64_t t0 = 0, last_progress = 0, idle_ns = 0;
+	double cost_ns = 0;
+	bool handlers = false, is_bpf = false, done = false, subreaper = false;
 
 	memset(res, 0, sizeof(*res));
 	*out = NULL;
@@ -228,11 +485,16 @@ int xt_run(const struct xt_run_opts *o, struct xt_model **out, struct xt_run_res
 	if (err)
 		FAIL(err, "%s: %s", o->argv[0], strerror(-err));
 	m = xt_model__new();
-	if (!m)
+	tl = xt_model__new();
+	k = xt_model__new();
+	if (!m || !tl || !k)
 		FAIL(-ENOMEM, "out of memory");
 	xt_model__set_filter(m, &o->filter);
-	if (o->timeline_max != (size_t)-1)
+	xt_model__set_filter(tl, &o->filter);
+	if (o->timeline_max != (size_t)-1) {
 		xt_model__set_timeline_max(m, o->timeline_max);
+		xt_model__set_timeline_max(tl, o->timeline_max);
+	}
 	id = xnusim_boot_launchd(arch);	/* we stay launchd's host, not a process */
 	if (id < 0)
 		FAIL(id, "cannot boot a %s machine: %s", o->arch, strerror(-id));
@@ -246,22 +508,49 @@ int xt_run(const struct xt_run_opts *o, struct xt_model **out, struct xt_run_res
 	bo.machine = (uint32_t)id;
 	bo.filter = o->filter;
 	bo.want_events = true;	/* the process tree needs lifecycle events */
-	bo.want_func_events = o->want_func_events;
+	/* bpf: function events too, for the calling contexts and the timeline */
+	bo.want_func_events = o->want_func_events || o->timeline_max != 0;
 	bo.ring_slots = o->ring_slots;
+	if (o->ring_slots) {	/* bpf: the same number of events, in bytes (a power of 2) */
+		uint64_t bytes = 4096;
+
+		while (bytes < o->ring_slots * sizeof(struct xt_event) && bytes < (1ull << 30))
+			bytes <<= 1;
+		bo.ringbuf_bytes = (uint32_t)bytes;
+	}
 	bo.on_event = run_on_event;
 	bo.ctx = &rc;
 	b = xt_backend__open(o->backend, &bo, &msg);
 	if (!b)
 		FAIL(-errno, "backend %s: %s", o->backend, msg ? msg : strerror(errno));
 	res->auto_reason = xt_backend__auto_reason();
-	rc.aggregate = strcmp(xt_backend__name(b), "inproc") == 0;
+	is_bpf = strcmp(xt_backend__name(b), "bpf") == 0;
+	if (is_bpf)
+		rc.m = tl;	/* the kernel aggregates; the ring builds the rest */
+	if (o->on_backend)
+		o->on_backend(o->progress_ctx, xt_backend__name(b), res->auto_reason);
+	batch = calibrate_batch(&bo, is_bpf);
+	(void)calibrate_loop(batch);	/* warm-up: page faults, caches */
+	idle_ns = calibrate_timed(NULL, batch);
 	err = xt_backend__attach(b);
 	if (err)
 		FAIL(err, "backend %s: attach: %s", xt_backend__name(b), strerror(-err));
+	{
+		uint64_t on;
+
+		rc.discard = true;
+		on = calibrate_timed(b, batch);
+		while (xt_backend__poll(b, 0) > 0)
+			;
+		rc.discard = false;
+		cost_ns = on > idle_ns ? (double)(on - idle_ns) / (2.0 * CALIBRATE_PAIRS) : 0.0;
+	}
 
 	err = xnusim_child_env(env, sizeof(env));
 	if (err)
 		FAIL(err, "cannot export the machine: %s", strerror(-err));
+	/* Orphans of the workload become our children: we wait for them too. */
+	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 	stop_signal = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
@@ -276,39 +565,43 @@ int xt_run(const struct xt_run_opts *o, struct xt_model **out, struct xt_run_res
 		o->on_progress(o->progress_ctx, pid, 0);
 
 	for (;;) {
-		int n = xt_backend__poll(b, 20), w;
+		int n = xt_backend__poll(b, 20);
 
 		if (n < 0 && n != -EINTR)
 			FAIL(n, "reading events: %s", strerror(-n));
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
+		if (reap_children(pid, &status, &done) || (done && !subreaper))
 			break;
 		if (stop_signal) {
 			res->interrupted = true;
-			stop_workload(pid, &status);
+			stop_workload(pid, &status, &done);
 			break;
 		}
 		if (o->on_progress && now_ns() - last_progress > 500000000ull) {
 			last_progress = now_ns();
-			o->on_progress(o->progress_ctx, pid, xt_model__meta(m)->events);
+			o->on_progress(o->progress_ctx, pid,
+				       xt_model__meta(rc.m)->events);
 		}
 	}
-	/* A crash (or a kill) has no simulated exit: the kernel reaps it as killed. */
-	if (WIFSIGNALED(status))
-		(void)xs_proc_host_died(pid, status);
 	pid = -1;
 	err = 0;
 cleanup:
 	if (pid > 0)
-		stop_workload(pid, &status);
+		stop_workload(pid, &status, &done);
+	if (subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
 	if (b && res->started) {
 		int e;
 
 		while ((e = xt_backend__poll(b, 0)) > 0)
 			;
-		e = xt_backend__collect(b, m);
+		e = xt_backend__collect(b, is_bpf ? k : m);
 		if (e && !err)
 			FAIL(e, "collecting: %s", strerror(-e));
+		if (!err && is_bpf) {
+			e = merge_bpf(m, k, tl, rc.discarded);
+			if (e)
+				FAIL(e, "model: %s", strerror(-e));
+		}
 	}
 	if (handlers) {
 		sigaction(SIGINT, &old_int, NULL);
@@ -325,6 +618,7 @@ cleanup:
 		meta->workload_status = status;
 		meta->wall_ns = now_ns() - t0;
 		meta->interrupted = res->interrupted;
+		meta->cost_per_event_ns = cost_ns;
 		name_workload(m, o->argv[0]);
 		err = xt_model__finish(m);
 		name_workload(m, o->argv[0]);
@@ -339,6 +633,9 @@ cleanup:
 	if (res->interrupted)
 		res->exit_code = 128 + (stop_signal ? stop_signal : SIGINT);
 	xt_backend__destroy(b);
+	xt_model__free(tl);
+	xt_model__free(k);
+	free(rc.tids);
 	if (err) {
 		xt_model__free(m);
 		return err;

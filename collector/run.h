@@ -5,6 +5,13 @@
  * the workload as the first process under launchd (its environment from
  * xnusim_child_env), drains events until it ends or SIGINT/SIGTERM arrives,
  * and fills a finished model.  Never prints: progress goes to a callback.
+ *
+ * The recording ends when the workload and every host process it started
+ * have ended (this process is their child subreaper, so children that
+ * outlive the first process are waited for too), or at SIGINT/SIGTERM.
+ * The bpf backend's aggregates come from its maps; its ring also carries
+ * function events, from which a second model builds the timeline, the
+ * calling-context tree and the process tree, as the inproc backend's does.
  */
 #ifndef XT_COLLECTOR_RUN_H
 #define XT_COLLECTOR_RUN_H
@@ -31,6 +38,11 @@ struct xt_run_opts {
 	/* Progress, about twice a second, and once when the workload starts. */
 	void (*on_progress)(void *ctx, int host_pid, uint64_t events);
 	void *progress_ctx;
+	/*
+	 * The backend is open, before the workload starts: its name, and when
+	 * "auto" fell back to inproc, why (static; NULL otherwise).
+	 */
+	void (*on_backend)(void *ctx, const char *name, const char *auto_reason);
 };
 
 struct xt_run_result {

@@ -32,5 +32,20 @@ for w in file_io mmap; do
 		fi
 	done
 done
+# xnutrace report on a committed artifact (fork_exec, inproc, arm64): the
+# header, top syscalls and kernel functions, histograms and the process tree
+# with its fork/exec lineage, as text.  UPDATE=1 rewrites the expected text.
+name=golden_report_fork_exec; want="$G/report_fork_exec.expected.txt"
+if ! "$X" report "$G/report_fork_exec.json" > "$T/report.txt" 2>"$T/err"; then
+	printf '  %-52s NG\n' "$name"; failed=$((failed + 1)); tail -2 "$T/err"
+elif [ "${UPDATE:-0}" = 1 ]; then
+	cp "$T/report.txt" "$want"
+	printf '  %-52s OK (updated)\n' "$name"; passed=$((passed + 1))
+elif diff -u "$want" "$T/report.txt" > "$T/diff"; then
+	printf '  %-52s OK\n' "$name"; passed=$((passed + 1))
+else
+	printf '  %-52s NG (UPDATE=1 rewrites %s)\n' "$name" "$want"; failed=$((failed + 1))
+	head -20 "$T/diff" | sed 's/^/    /'
+fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -26,6 +26,7 @@
 #include "kmod-xnu-sim/bsd/sys/sysent.h"
 #include "kmod-xnu-sim/osfmk/kern/syscall_sw.h"
 #include "kmod-xnu-sim/osfmk/kern/thread.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 #include "kmod-xnu-sim/osfmk/mach/thread_status.h"
 #include "xnusim/libsyscall.h"
 #include "xnusim/xnusim.h"
@@ -81,11 +82,13 @@ static __attribute__((unused)) void fake_install(int narg, int rtype)
 	xs_sysent[FAKE_SLOT].sy_call = fake_syscall;
 	xs_sysent[FAKE_SLOT].sy_narg = (int16_t)narg;
 	xs_sysent[FAKE_SLOT].sy_return_type = rtype;
+	xs_trace_pin_instrumented(1);	/* the idle copy has tables of its own */
 }
 
 static __attribute__((unused)) void fake_remove(void)
 {
 	xs_sysent[FAKE_SLOT] = fk_saved_sysent;
+	xs_trace_pin_instrumented(0);
 }
 
 /* Borrow mach_trap_table[FAKE_TRAP]: valid, argc arguments, fn (may be NULL). */
@@ -96,11 +99,13 @@ static __attribute__((unused)) void fake_trap_install(int argc, mach_trap_functi
 	xs_mach_trap_table[FAKE_TRAP].mach_trap_function = fn;
 	xs_mach_trap_table[FAKE_TRAP].mach_trap_arg_count = (uint8_t)argc;
 	xs_mach_trap_table[FAKE_TRAP].mach_trap_valid = 1;
+	xs_trace_pin_instrumented(1);
 }
 
 static __attribute__((unused)) void fake_trap_remove(void)
 {
 	xs_mach_trap_table[FAKE_TRAP] = fk_saved_trap;
+	xs_trace_pin_instrumented(0);
 }
 
 #define SIGBIT(s) (1u << ((s) - 1))

@@ -205,12 +205,30 @@ static void fg_ref(struct fileglob *fg, struct fileproc *fp)
 {
 	struct xs_redo *r = &fg->fg_redo;
 
+	fp->fp_pendglob = fg;
 	fg_lock(fg);
 	xs_redo_begin(r);
 	xs_redo_put32(r, &fg->fg_count, fg->fg_count + 1);
 	xs_redo_putptr(r, &fp->fp_glob, fg);
 	xs_redo_commit(r);
 	xs_lck_mtx_unlock(&fg->fg_lock);
+	fp->fp_pendglob = NULL;
+}
+
+/*
+ * A killed process's fileproc may be named by the fg_redo of the lock it
+ * was taking (fp_pendglob): finish that first, so fp reads as the reference
+ * move's end and nothing writes into fp once it is freed.
+ */
+static void fp_settle_glob(struct fileproc *fp)
+{
+	struct fileglob *fg = fp->fp_pendglob;
+
+	if (fg) {
+		fg_lock(fg);
+		xs_lck_mtx_unlock(&fg->fg_lock);
+		fp->fp_pendglob = NULL;
+	}
 }
 
 /*
@@ -429,27 +447,34 @@ static void fileproc_drain(struct proc *p, struct fileproc *fp)
 static int fg_drop(struct proc *p, struct fileproc *fp)
 {
 	XS_FUNC(fg_drop);
-	struct fileglob *fg = fp->fp_glob;
+	struct fileglob *fg;
 	struct xs_redo *r;
 	int32_t left;
 	int error = 0;
 
 	(void)p;
+	fp_settle_glob(fp);	/* a killed owner's half-done fg_ref / fg_drop */
+	fg = fp->fp_glob;
 	if (fg && __atomic_load_n(&fg->fg_count, __ATOMIC_ACQUIRE) == 0) {
 		fg_free(&fp->fp_glob);
 		return 0;
 	}
 	if (fg) {
 		r = &fg->fg_redo;
+		fp->fp_pendglob = fg;
 		fg_lock(fg);
-		left = fg->fg_count - 1;
-		xs_redo_begin(r);
-		xs_redo_put32(r, &fg->fg_count, left);
-		if (left == 0)
-			xs_redo_putptr(r, &fp->fp_lastglob, fg);
-		xs_redo_putptr(r, &fp->fp_glob, NULL);
-		xs_redo_commit(r);
+		/* The replay of a killed process's fg_drop may just have done ours. */
+		if (fp->fp_glob == fg) {
+			left = fg->fg_count - 1;
+			xs_redo_begin(r);
+			xs_redo_put32(r, &fg->fg_count, left);
+			if (left == 0)
+				xs_redo_putptr(r, &fp->fp_lastglob, fg);
+			xs_redo_putptr(r, &fp->fp_glob, NULL);
+			xs_redo_commit(r);
+		}
 		xs_lck_mtx_unlock(&fg->fg_lock);
+		fp->fp_pendglob = NULL;
 	}
 	fg = fp->fp_lastglob;
 	if (fg == NULL)

@@ -366,6 +366,8 @@ int xs_proc_host_died(int host_pid, int host_wait_status)
 		return ESRCH;
 	osl_log("proc_host_died: pid %d (host %d, status 0x%x)", p->p_pid, host_pid,
 		host_wait_status);
+	/* Its slots must read as its last zone operation left them (zalloc.h). */
+	xs_zone_settle_all();
 	task = xs_proc_task(p);
 	xs_task_reference(task);	/* keep the element while we finish */
 	xs_lck_mtx_lock(&p->p_mlock);

@@ -362,6 +362,7 @@ static int spawn_build(struct spawn_data *sd, struct proc *p, bool setexec)
 		(void)spawn_apply_attrs(sd, np, np);
 	} else {
 		xs_trace_proc_create(np, XS_PROC_CREATE_SPAWN);
+		xs_trace_proc_exec(np, ed->ed_path);	/* the image it starts with */
 	}
 	xs_task_clear_return_wait(np, !setexec);
 	return 0;

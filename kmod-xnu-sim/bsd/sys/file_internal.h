@@ -77,6 +77,12 @@ struct fileproc {
 	 * reaper finds it if the closing process is killed first.
 	 */
 	struct fileglob *fp_lastglob;
+	/*
+	 * The fileglob whose fg_lock fg_ref / fg_drop is taking for this
+	 * fileproc: its fg_redo may still have to write here, so a reaper
+	 * settles that lock before it frees the fileproc.
+	 */
+	struct fileglob *fp_pendglob;
 	struct osl_event fp_drain_event;	/* fileproc_drain waits here */
 };
 

@@ -47,11 +47,12 @@ struct ipc_port *xs_ipc_port_alloc_object_into(struct ipc_port **slot)
 		return NULL;
 	{
 		XS_FUNC(ipc_port_init);
-		port->ip_references = 1;
 		port->ip_active = true;
 		port->ip_kotype = IKOT_NONE;
 		port->ip_object_id = xs_machine()->m_ipc.next_object_id++;
 		xs_ipc_mqueue_init(&port->ip_messages);
+		/* Last: a port in a slot with no reference is not initialised yet. */
+		port->ip_references = 1;
 	}
 	return port;
 }

@@ -140,15 +140,44 @@ struct task *xs_port_name_to_current_task_noref(mach_port_name_t name)
 	return found;
 }
 
-/* A send right to a control port, copied out into the current space. */
+/*
+ * A send right to a control port, copied out into the current space
+ * (ipc_port_make_send + ipc_port_copyout_send_pinned: the same name every
+ * time, one more uref).  XNU makes the right, then merges it into the
+ * entry; a process killed in between would leave the port a right and a
+ * reference nobody holds (and the port alive forever).  So the right is
+ * made straight into its entry: one uref more on an existing entry, or a
+ * new entry, its right and the port's counts in one step (ipc_redo).
+ */
 static mach_port_name_t ipc_self_copyout(struct ipc_port *kport)
 {
+	XS_FUNC_AT(ipc_port_copyout_send_pinned, "osfmk/ipc/ipc_port.c");
+	struct xs_redo *r = &xs_machine()->m_ipc.ipc_redo;
 	struct ipc_space *space = xs_current_space();
+	struct ipc_entry *entry;
+	mach_port_name_t name;
 
-	if (!kport || !space)
+	if (!kport || !space || !space->is_active)
 		return MACH_PORT_NULL;
-	/* ipc_port_copyout_send_pinned: the same name every time, one more uref. */
-	return xs_ipc_port_copyout_send_locked(xs_ipc_port_make_send_locked(kport), space);
+	if (!kport->ip_active)
+		return MACH_PORT_DEAD;
+	name = xs_ipc_hash_lookup(space, kport, &entry);
+	if (name != MACH_PORT_NULL && (entry->ie_bits & MACH_PORT_TYPE_SEND)) {
+		kport->ip_mscount++;
+		if (IE_BITS_UREFS(entry->ie_bits) < MACH_PORT_UREFS_MAX)
+			entry->ie_bits++;
+		return name;
+	}
+	if (xs_ipc_entry_alloc(space, &name, &entry) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	xs_redo_begin(r);
+	xs_redo_putptr(r, &entry->ie_object, kport);
+	xs_redo_put32(r, &entry->ie_bits, entry->ie_bits | MACH_PORT_TYPE_SEND | 1);
+	xs_redo_put32(r, &kport->ip_mscount, kport->ip_mscount + 1);
+	xs_redo_put32(r, &kport->ip_srights, kport->ip_srights + 1);
+	xs_redo_put32(r, &kport->ip_references, kport->ip_references + 1);
+	xs_redo_commit(r);
+	return name;
 }
 
 /*

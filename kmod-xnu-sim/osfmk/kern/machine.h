@@ -27,6 +27,7 @@ struct xs_machine {
 	uint64_t m_boot_time;		/* osl_absolute_time() at boot */
 	bool m_booted;
 	struct xs_trace_ring *m_trace_ring;	/* inproc tracing ring, NULL when off */
+	uint64_t m_trace_clock[4];	/* call-graph batch clock calibration (xs_trace.c) */
 
 	struct zalloc_globals m_zalloc;
 	struct kern_globals m_kern;

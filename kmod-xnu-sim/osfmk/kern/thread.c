@@ -228,6 +228,27 @@ int xs_thread_attach_current(int host_tid)
 }
 
 /*
+ * Routine:    xs_thread_host_exited  (simulator only)
+ * Purpose:    The host thread running th ended on its own (a workload's
+ *             pthread returned or called pthread_exit): th ends with it, as
+ *             XNU's bsdthread_terminate ends a pthread's thread.  Otherwise a
+ *             dead thread would stay on its task and could be picked to take
+ *             a signal (get_signalthread) that nobody then delivers.
+ * Conditions: Called by the platform from the ending host thread itself
+ *             (a thread-exit hook), nothing locked.  th must be its bound
+ *             thread; anything else is ignored.
+ */
+void xs_thread_host_exited(struct thread *th)
+{
+	XS_FUNC_AT(thread_terminate, "osfmk/kern/thread_act.c");
+
+	if (!th || osl_current_thread() != th)
+		return;
+	osl_set_current_thread(NULL);
+	xs_thread_terminate_internal(th);	/* drops the "alive" reference */
+}
+
+/*
  * Routine:    xs_thread_terminate_self
  * Purpose:    The end of an exiting process's last thread, as reached from
  *             the AST after exit: run proc_exit, let go of the thread and

@@ -102,6 +102,11 @@ struct thread *xs_thread_create_internal(struct task *task, bool bind);
 void xs_thread_reference(struct thread *th);
 void xs_thread_deallocate(struct thread *th);
 void xs_thread_terminate_internal(struct thread *th);
+/*
+ * The platform's thread-exit hook: the calling host thread, bound to th,
+ * is ending without the process ending (a pthread returned); th ends too.
+ */
+void xs_thread_host_exited(struct thread *th);
 
 /*
  * Block the current thread on ev until woken, interrupted by a signal, or

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * xs_trace.c: every tracepoint site of the kernel (USDT provider "xnu"), the
- * USDT semaphores, and the function registry (id -> XNU name, path,
- * subsystem).  XNU's equivalent is kdebug (KERNEL_DEBUG_CONSTANT_IST and
- * KDBG_RELEASE) plus DTrace's fbt provider.  Corresponds to
- * osfmk/kern/kdebug.c (bsd/kern/kdebug.c in XNU) in spirit; the probe
- * contract is docs/tracepoints.md.
+ * USDT semaphores, the per-thread batches of the call graph, and the
+ * function registry (id -> XNU name, path, subsystem).  XNU's equivalent is
+ * kdebug (KERNEL_DEBUG_CONSTANT_IST and KDBG_RELEASE) plus DTrace's fbt
+ * provider.  Corresponds to osfmk/kern/kdebug.c (bsd/kern/kdebug.c in XNU)
+ * in spirit; the probe contract is docs/tracepoints.md.
  */
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 #include "kmod-xnu-sim/osfmk/kern/xs_trace_inproc.h"
@@ -23,26 +23,46 @@ static inline void xs_probe_sink(int unused, ...) { (void)unused; }
 #define OSL_PROBE(name, ...) xs_probe_sink(0, __VA_ARGS__)
 #endif
 
+/* The batched call graph needs the user-space transport (TLS, USDT). */
+#if !defined(XS_NO_TRACE) && !defined(XS_KMOD)
+#define XS_CG 1
+#else
+#define XS_CG 0
+#endif
+
 /*
  * The semaphores.  A tracer that attaches to a probe increments its
  * semaphore; OSL_PROBE_ENABLED reads it, so a probe nobody listens to costs
  * one load and a not-taken branch.  sys/sdt.h expects them in .probes, named
- * <provider>_<probe>_semaphore, visible to the tracer (exported).
+ * <provider>_<probe>_semaphore, visible to the tracer (exported): each name
+ * is an alias of its slot in one block (osl_probe.h explains the layout).
  */
-#if !defined(XS_NO_TRACE) && !defined(XS_KMOD)
-#define XS_SEMAPHORE(name)                                                       \
-	__attribute__((section(".probes"), used, visibility("default")))         \
-	volatile unsigned short OSL_PROBE_SEMAPHORE(name)
-XS_SEMAPHORE(syscall_entry);
-XS_SEMAPHORE(syscall_return);
-XS_SEMAPHORE(func_entry);
-XS_SEMAPHORE(func_return);
-XS_SEMAPHORE(proc_create);
-XS_SEMAPHORE(proc_exec);
-XS_SEMAPHORE(proc_exit);
-XS_SEMAPHORE(msg_send);
-XS_SEMAPHORE(msg_receive);
-XS_SEMAPHORE(vm_map_change);
+#if XS_CG
+__attribute__((section(".probes"), used, aligned(32), visibility("hidden")))
+volatile unsigned short osl_probe_sems[OSL_SEM_COUNT];
+
+#define XS_STR_(x) #x
+#define XS_STR(x) XS_STR_(x)
+#define XS_SEMAPHORE(name, slot)                                                 \
+	__asm__(".globl xnu_" #name "_semaphore\n\t"                             \
+		".type xnu_" #name "_semaphore, @object\n\t"                     \
+		".size xnu_" #name "_semaphore, 2\n\t"                           \
+		".set xnu_" #name "_semaphore, osl_probe_sems + 2 * " XS_STR(slot))
+__asm__(".globl xnu_probe_semaphores\n\t"
+	".type xnu_probe_semaphores, @object\n\t"
+	".size xnu_probe_semaphores, " XS_STR(OSL_SEM_COUNT) " * 2\n\t"
+	".set xnu_probe_semaphores, osl_probe_sems");
+XS_SEMAPHORE(func_entry, OSL_SEM_FUNC_ENTRY);
+XS_SEMAPHORE(syscall_callgraph, OSL_SEM_SYSCALL_CALLGRAPH);
+XS_SEMAPHORE(func_return, OSL_SEM_FUNC_RETURN);
+XS_SEMAPHORE(syscall_entry, OSL_SEM_SYSCALL_ENTRY);
+XS_SEMAPHORE(syscall_return, OSL_SEM_SYSCALL_RETURN);
+XS_SEMAPHORE(proc_create, OSL_SEM_PROC_CREATE);
+XS_SEMAPHORE(proc_exec, OSL_SEM_PROC_EXEC);
+XS_SEMAPHORE(proc_exit, OSL_SEM_PROC_EXIT);
+XS_SEMAPHORE(msg_send, OSL_SEM_MSG_SEND);
+XS_SEMAPHORE(msg_receive, OSL_SEM_MSG_RECEIVE);
+XS_SEMAPHORE(vm_map_change, OSL_SEM_VM_MAP_CHANGE);
 #endif
 
 /*
@@ -83,12 +103,13 @@ static inline int32_t xs_trace_pid_of(const struct proc *p)
 }
 
 /*
- * The inproc transport: one record into the machine's ring, beside the USDT
- * probe (xs_trace_inproc.h).  A full ring counts a drop there.
+ * The inproc transport of the lifecycle probes: one record into the
+ * machine's ring, beside the USDT probe (xs_trace_inproc.h).  A full ring
+ * counts a drop there.  Syscall and function events reach the ring in
+ * batches (below).
  */
-static void xs_trace_ring_put(const struct xs_who *w, uint32_t type, int32_t family,
-			      int32_t id, uint32_t kdebug, uint64_t a0, uint64_t a1,
-			      uint64_t a2, uint64_t a3, const char *str)
+static void xs_trace_ring_put(const struct xs_who *w, uint32_t type, uint64_t a0,
+			      uint64_t a1, uint64_t a2, uint64_t a3, const char *str)
 {
 	uint64_t pos;
 	struct xs_trace_slot *s = xs_trace_inproc_claim(w->ring, &pos);
@@ -97,24 +118,19 @@ static void xs_trace_ring_put(const struct xs_who *w, uint32_t type, int32_t fam
 	if (!s)
 		return;
 	r = &s->ts_rec;
+	xs_memset(r, 0, sizeof(*r));
 	r->tr_ts_ns = osl_absolute_time();
 	r->tr_tid = w->tid;
 	r->tr_type = type;
 	r->tr_machine = w->machine;
 	r->tr_pid = w->pid;
-	r->tr_family = family;
-	r->tr_id = id;
-	r->tr_kdebug = kdebug;
 	r->tr_a[0] = a0;
 	r->tr_a[1] = a1;
 	r->tr_a[2] = a2;
 	r->tr_a[3] = a3;
 	r->tr_host_tid = (uint32_t)osl_host_tid();
-	r->tr_depth = 0;
 	if (str)
 		xs_strlcpy(r->tr_str, str, sizeof(r->tr_str));
-	else
-		r->tr_str[0] = '\0';
 	xs_trace_inproc_publish(s, pos);
 }
 
@@ -124,75 +140,334 @@ static void xs_trace_ring_put(const struct xs_who *w, uint32_t type, int32_t fam
 			xs_trace_ring_put(&(w), __VA_ARGS__);                    \
 	} while (0)
 
-/* ---- Fire functions: out of line, called only when the semaphore is set --- */
+/* ---- The batched call graph ------------------------------------------------ */
 
-__attribute__((noinline)) void xs_trace_func_entry(const struct xs_func *f)
+#if XS_CG
+/*
+ * The machine's batch clock calibration, m_trace_clock: [0] a sequence
+ * word (odd while written, 0 never), [1] mult, [2] tick base, [3] ns base
+ * (osl_trace_clock_measure).  Written rarely (the collector's start), read
+ * at every hand-over.
+ */
+static void xs_cg_clock_store(struct xs_machine *m, uint64_t mult, uint64_t tb, uint64_t nb)
 {
-	struct xs_who w = xs_trace_who();
+	uint64_t seq = __atomic_load_n(&m->m_trace_clock[0], __ATOMIC_ACQUIRE);
 
-	OSL_PROBE(func_entry, w.machine, w.pid, w.tid, f->xf_id);
-	XS_TRACE_RING(w, XS_TREC_FUNC_ENTRY, 0, (int32_t)f->xf_id, 0, 0, 0, 0, 0, 0);
+	if ((seq & 1) || !__atomic_compare_exchange_n(&m->m_trace_clock[0], &seq, seq + 1, false,
+						      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;		/* somebody else is writing one */
+	__atomic_store_n(&m->m_trace_clock[1], mult, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->m_trace_clock[2], tb, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->m_trace_clock[3], nb, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->m_trace_clock[0], seq + 2, __ATOMIC_RELEASE);
 }
 
-__attribute__((noinline)) void xs_trace_func_return(const struct xs_func *f)
+static bool xs_cg_clock_load(struct xs_machine *m, uint64_t c[3])
 {
-	struct xs_who w = xs_trace_who();
+	for (int tries = 0; tries < 100; tries++) {
+		uint64_t s0 = __atomic_load_n(&m->m_trace_clock[0], __ATOMIC_ACQUIRE);
 
-	OSL_PROBE(func_return, w.machine, w.pid, w.tid, f->xf_id);
-	XS_TRACE_RING(w, XS_TREC_FUNC_RETURN, 0, (int32_t)f->xf_id, 0, 0, 0, 0, 0, 0);
+		if (s0 == 0)
+			return false;
+		if (s0 & 1)
+			continue;
+		c[0] = __atomic_load_n(&m->m_trace_clock[1], __ATOMIC_RELAXED);
+		c[1] = __atomic_load_n(&m->m_trace_clock[2], __ATOMIC_RELAXED);
+		c[2] = __atomic_load_n(&m->m_trace_clock[3], __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&m->m_trace_clock[0], __ATOMIC_RELAXED) == s0)
+			return true;
+	}
+	return false;
+}
+
+int xs_trace_clock_calibrate(unsigned ms)
+{
+	struct xs_machine *m = osl_machine();
+	uint64_t mult, tb, nb;
+
+	if (!m || osl_trace_clock_measure(ms, &mult, &tb, &nb) != 0)
+		return -1;
+	xs_cg_clock_store(m, mult, tb, nb);
+	return 0;
+}
+
+/* Ticks to osl_absolute_time() nanoseconds, in place (syscall records too). */
+static void xs_cg_to_ns(struct xs_machine *m, struct xs_cg_batch *b)
+{
+	uint64_t c[3];
+
+	if (!m || (!xs_cg_clock_load(m, c) &&
+		   (xs_trace_clock_calibrate(2) != 0 || !xs_cg_clock_load(m, c)))) {
+		for (uint32_t i = 0; i < b->cb_nrec; i++)	/* no clock: keep order only */
+			b->cb_rec[i].cr_ts = 0;
+		return;
+	}
+	for (uint32_t i = 0; i < b->cb_nrec; i++) {
+		__int128 d = (__int128)(int64_t)(b->cb_rec[i].cr_ts - c[1]) * (__int128)c[0];
+
+		b->cb_rec[i].cr_ts = c[2] + (uint64_t)(int64_t)(d >> 32);
+	}
+}
+
+/*
+ * Hand the batch over: xnu:syscall_callgraph (the bpf backend reads the
+ * records with bpf_probe_read_user while the probe fires) and the inproc
+ * ring, then start a new one.  The batch belongs to whoever runs now: a
+ * thread that binds to a simulated thread mid-batch (attach, a fork child)
+ * reports the whole batch under its new identity.
+ */
+static __attribute__((noinline, cold)) void xs_cg_flush(struct xs_cg_batch *b)
+{
+	struct xs_who w;
+
+	if (b->cb_nrec == 0) {
+		b->cb_nsys = 0;
+		return;
+	}
+	w = xs_trace_who();
+	xs_cg_to_ns(osl_machine(), b);
+	OSL_PROBE(syscall_callgraph, w.machine, w.pid, w.tid, (uint64_t)(uintptr_t)b, b->cb_nrec);
+	if (w.ring)
+		xs_trace_inproc_put_batch(w.ring, w.machine, w.pid, w.tid,
+					  (uint32_t)osl_host_tid(), b);
+	b->cb_nrec = 0;
+	b->cb_nsys = 0;
+	b->cb_lost = 0;
+}
+
+void xs_trace_callgraph_flush(void)
+{
+	struct xs_cg_batch *b = osl_trace_tls.ot_batch;
+
+	if (b)
+		xs_cg_flush(b);
+}
+
+static __attribute__((noinline, cold)) struct xs_cg_batch *xs_cg_batch_alloc(void)
+{
+	return osl_trace_batch_alloc(sizeof(struct xs_cg_batch));
+}
+
+/* The thread's batch with room for one more record (NULL: none to be had). */
+static inline struct xs_cg_batch *xs_cg_room(void)
+{
+	struct xs_cg_batch *b = osl_trace_tls.ot_batch;
+
+	if (__builtin_expect(!b, 0))
+		b = xs_cg_batch_alloc();
+	if (b && __builtin_expect(b->cb_nrec >= XS_CG_MAX_REC, 0))
+		xs_cg_flush(b);
+	return b;
+}
+
+/*
+ * One record.  The slot is claimed before it is filled, so a signal handler
+ * that records in between appends after it rather than over it.
+ */
+static inline void xs_cg_put(struct xs_cg_batch *b, uint32_t id, uint16_t kind, uint16_t sys)
+{
+	struct xs_cg_rec *r = &b->cb_rec[b->cb_nrec++];
+
+	r->cr_ts = osl_trace_ticks();
+	r->cr_id = id;
+	r->cr_kind = kind;
+	r->cr_sys = sys;
+}
+
+static void xs_cg_func_entry(const struct xs_func *f)
+{
+	struct xs_cg_batch *b = xs_cg_room();
+
+	if (!b)
+		return;
+	xs_cg_put(b, f->xf_id, XS_CG_ENTRY, 0);
+	osl_trace_tls.ot_depth++;
+	if (__builtin_expect(f->xf_flags != 0, 0)) {
+		if (f->xf_flags & XS_FUNCF_FLUSH_EACH)
+			osl_trace_tls.ot_flags |= OSL_TRACE_FLUSH_EACH;
+		xs_cg_flush(b);		/* about to block, or never to return */
+	} else if (__builtin_expect(osl_trace_tls.ot_flags & OSL_TRACE_FLUSH_EACH, 0)) {
+		xs_cg_flush(b);
+	}
+}
+
+static void xs_cg_func_return(const struct xs_func *f)
+{
+	struct xs_cg_batch *b = xs_cg_room();
+	uint32_t d = osl_trace_tls.ot_depth;
+
+	if (!b)
+		return;
+	xs_cg_put(b, f->xf_id, XS_CG_RETURN, 0);
+	if (d)		/* 0: a frame entered before the recording started */
+		osl_trace_tls.ot_depth = --d;
+	if (d == 0 || (osl_trace_tls.ot_flags & OSL_TRACE_FLUSH_EACH))
+		xs_cg_flush(b);		/* back in user space: the trap is over */
+}
+
+/* A syscall record and its details; a batch holds XS_CG_MAX_SYS of them. */
+static struct xs_cg_sys *xs_cg_sys_put(uint32_t kind, int family, int number)
+{
+	struct xs_cg_batch *b = xs_cg_room();
+	struct xs_cg_sys *s;
+
+	if (!b)
+		return (struct xs_cg_sys *)0;
+	if (b->cb_nsys >= XS_CG_MAX_SYS)
+		xs_cg_flush(b);
+	s = &b->cb_sys[b->cb_nsys];
+	xs_memset(s, 0, sizeof(*s));
+	s->cs_family = family;
+	s->cs_number = number;
+	xs_cg_put(b, XS_CG_ROOT_ID(family, number), (uint16_t)kind, (uint16_t)b->cb_nsys++);
+	return s;
+}
+#else
+void xs_trace_callgraph_flush(void) { }
+int xs_trace_clock_calibrate(unsigned ms) { (void)ms; return -1; }
+#endif /* XS_CG */
+
+void xs_trace_pin_instrumented(int on)
+{
+#if XS_CG
+	__atomic_store_n(&osl_probe_sems[OSL_SEM_PINNED], (unsigned short)(on != 0),
+			 __ATOMIC_SEQ_CST);
+#else
+	(void)on;
+#endif
+}
+
+/* ---- Fire functions: out of line, called only when a semaphore is set ------- */
+
+__attribute__((noinline, visibility("protected")))
+void xs_trace_func_entry(const struct xs_func *f)
+{
+	if (OSL_PROBE_SEM(func_entry)) {
+		struct xs_who w = xs_trace_who();
+
+		OSL_PROBE(func_entry, w.machine, w.pid, w.tid, f->xf_id);
+	}
+#if XS_CG
+	if (OSL_PROBE_SEM(syscall_callgraph))
+		xs_cg_func_entry(f);
+#endif
+}
+
+__attribute__((noinline, visibility("protected")))
+void xs_trace_func_return(const struct xs_func *f)
+{
+	if (OSL_PROBE_SEM(func_return)) {
+		struct xs_who w = xs_trace_who();
+
+		OSL_PROBE(func_return, w.machine, w.pid, w.tid, f->xf_id);
+	}
+#if XS_CG
+	if (OSL_PROBE_SEM(syscall_callgraph))
+		xs_cg_func_return(f);
+#endif
 }
 
 __attribute__((noinline)) void xs_trace_syscall_entry(int family, int number,
 						       uint32_t kdebug_id,
 						       const uint64_t args[4])
 {
-	struct xs_who w = xs_trace_who();
 	uint64_t a0 = args ? args[0] : 0, a1 = args ? args[1] : 0;
 	uint64_t a2 = args ? args[2] : 0, a3 = args ? args[3] : 0;
 
-	OSL_PROBE(syscall_entry, w.machine, w.pid, w.tid, family, number, kdebug_id,
-		  a0, a1, a2, a3);
-	XS_TRACE_RING(w, XS_TREC_SYSCALL_ENTRY, family, number, kdebug_id, a0, a1, a2, a3, 0);
+	if (OSL_PROBE_SEM(syscall_entry)) {
+		struct xs_who w = xs_trace_who();
+
+		OSL_PROBE(syscall_entry, w.machine, w.pid, w.tid, family, number, kdebug_id,
+			  a0, a1, a2, a3);
+	}
+#if XS_CG
+	if (OSL_PROBE_SEM(syscall_callgraph)) {
+		struct xs_cg_sys *s = xs_cg_sys_put(XS_CG_SYS_ENTRY, family, number);
+
+		if (s) {
+			s->cs_kdebug = kdebug_id;
+			s->cs_a[0] = a0;
+			s->cs_a[1] = a1;
+			s->cs_a[2] = a2;
+			s->cs_a[3] = a3;
+		}
+	}
+#endif
 }
 
 __attribute__((noinline)) void xs_trace_syscall_return(int family, int number,
 							int64_t retval, int error)
 {
-	struct xs_who w = xs_trace_who();
+	if (OSL_PROBE_SEM(syscall_return)) {
+		struct xs_who w = xs_trace_who();
 
-	OSL_PROBE(syscall_return, w.machine, w.pid, w.tid, family, number, retval, error);
-	XS_TRACE_RING(w, XS_TREC_SYSCALL_RETURN, family, number, 0, (uint64_t)retval,
-		      (uint64_t)(int64_t)error, 0, 0, 0);
+		OSL_PROBE(syscall_return, w.machine, w.pid, w.tid, family, number, retval, error);
+	}
+#if XS_CG
+	if (OSL_PROBE_SEM(syscall_callgraph)) {
+		struct xs_cg_sys *s = xs_cg_sys_put(XS_CG_SYS_RETURN, family, number);
+
+		if (s) {
+			s->cs_error = error;
+			s->cs_a[0] = (uint64_t)retval;
+		}
+	}
+#endif
+}
+
+/*
+ * Process lifecycle: the thread's batch goes first, so a consumer sees a
+ * process's creation, exec and exit in order with its calls.
+ */
+static inline void xs_trace_lifecycle_flush(void)
+{
+#if XS_CG
+	if (OSL_PROBE_SEM(syscall_callgraph))
+		xs_trace_callgraph_flush();
+#endif
 }
 
 __attribute__((noinline)) void xs_trace_proc_create(const struct proc *p, int how)
 {
-	struct xs_who w = xs_trace_who();
+	struct xs_who w;
 	int32_t ppid = p ? p->p_ppid : 0;
 
+	if (!OSL_PROBE_SEM(proc_create))
+		return;
+	xs_trace_lifecycle_flush();
+	w = xs_trace_who();
 	OSL_PROBE(proc_create, w.machine, xs_trace_pid_of(p), ppid, how);
 	w.pid = xs_trace_pid_of(p);
-	XS_TRACE_RING(w, XS_TREC_PROC_CREATE, 0, 0, 0, (uint64_t)(int64_t)ppid,
-		      (uint64_t)(int64_t)how, 0, 0, 0);
+	XS_TRACE_RING(w, XS_TREC_PROC_CREATE, (uint64_t)(int64_t)ppid, (uint64_t)(int64_t)how,
+		      0, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_proc_exec(const struct proc *p, const char *path)
 {
-	struct xs_who w = xs_trace_who();
+	struct xs_who w;
 	const char *s = path ? path : "";
 
+	if (!OSL_PROBE_SEM(proc_exec))
+		return;
+	xs_trace_lifecycle_flush();
+	w = xs_trace_who();
 	OSL_PROBE(proc_exec, w.machine, xs_trace_pid_of(p), s);
 	w.pid = xs_trace_pid_of(p);
-	XS_TRACE_RING(w, XS_TREC_PROC_EXEC, 0, 0, 0, 0, 0, 0, 0, s);
+	XS_TRACE_RING(w, XS_TREC_PROC_EXEC, 0, 0, 0, 0, s);
 }
 
 __attribute__((noinline)) void xs_trace_proc_exit(const struct proc *p, int status)
 {
-	struct xs_who w = xs_trace_who();
+	struct xs_who w;
 
+	if (!OSL_PROBE_SEM(proc_exit))
+		return;
+	xs_trace_lifecycle_flush();
+	w = xs_trace_who();
 	OSL_PROBE(proc_exit, w.machine, xs_trace_pid_of(p), status);
 	w.pid = xs_trace_pid_of(p);
-	XS_TRACE_RING(w, XS_TREC_PROC_EXIT, 0, 0, 0, (uint64_t)(int64_t)status, 0, 0, 0, 0);
+	XS_TRACE_RING(w, XS_TREC_PROC_EXIT, (uint64_t)(int64_t)status, 0, 0, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_msg_send(uint64_t port, int32_t msgh_id, uint32_t size)
@@ -200,7 +475,7 @@ __attribute__((noinline)) void xs_trace_msg_send(uint64_t port, int32_t msgh_id,
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(msg_send, w.machine, w.pid, w.tid, port, msgh_id, size);
-	XS_TRACE_RING(w, XS_TREC_MSG_SEND, 0, 0, 0, port, (uint64_t)(int64_t)msgh_id, size, 0, 0);
+	XS_TRACE_RING(w, XS_TREC_MSG_SEND, port, (uint64_t)(int64_t)msgh_id, size, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_msg_receive(uint64_t port, int32_t msgh_id,
@@ -209,8 +484,7 @@ __attribute__((noinline)) void xs_trace_msg_receive(uint64_t port, int32_t msgh_
 	struct xs_who w = xs_trace_who();
 
 	OSL_PROBE(msg_receive, w.machine, w.pid, w.tid, port, msgh_id, size);
-	XS_TRACE_RING(w, XS_TREC_MSG_RECEIVE, 0, 0, 0, port, (uint64_t)(int64_t)msgh_id, size, 0,
-		      0);
+	XS_TRACE_RING(w, XS_TREC_MSG_RECEIVE, port, (uint64_t)(int64_t)msgh_id, size, 0, 0);
 }
 
 __attribute__((noinline)) void xs_trace_vm_map_change(const struct proc *p, int op,
@@ -220,7 +494,7 @@ __attribute__((noinline)) void xs_trace_vm_map_change(const struct proc *p, int 
 
 	OSL_PROBE(vm_map_change, w.machine, xs_trace_pid_of(p), op, addr, size, prot);
 	w.pid = xs_trace_pid_of(p);
-	XS_TRACE_RING(w, XS_TREC_VM_MAP_CHANGE, 0, 0, 0, (uint64_t)(int64_t)op, addr, size,
+	XS_TRACE_RING(w, XS_TREC_VM_MAP_CHANGE, (uint64_t)(int64_t)op, addr, size,
 		      (uint64_t)(int64_t)prot, 0);
 }
 
@@ -267,6 +541,16 @@ static void xs_func_sort(struct xs_func **v, size_t n)
 	}
 }
 
+/* Where a thread hands its call-graph batch over early (XS_FUNCF_*). */
+static uint32_t xs_func_flags_of(const char *name)
+{
+	if (xs_strcmp(name, "thread_block") == 0)
+		return XS_FUNCF_FLUSH;		/* may sleep for long, or forever */
+	if (xs_strcmp(name, "thread_terminate_self") == 0)
+		return XS_FUNCF_FLUSH_EACH;	/* ends the host process */
+	return 0;
+}
+
 void xs_func_registry_init(void)
 {
 	struct xs_func *sorted[XS_FUNC_SORT_MAX];
@@ -285,6 +569,7 @@ void xs_func_registry_init(void)
 		if (i == 0 || xs_strcmp(sorted[i - 1]->xf_name, sorted[i]->xf_name) != 0)
 			id++;
 		sorted[i]->xf_id = id;
+		sorted[i]->xf_flags = xs_func_flags_of(sorted[i]->xf_name);
 	}
 }
 

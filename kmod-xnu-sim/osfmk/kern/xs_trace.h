@@ -17,6 +17,16 @@
  * in every build with the same set of functions.  The source path is the
  * file's path below kmod-xnu-sim/, which mirrors XNU; XS_FUNC_AT names it
  * explicitly for the few functions modeled away from their XNU file.
+ *
+ * Two copies of the kernel (docs/tracepoints.md, "Cost when nobody
+ * listens"): libxnusim.so carries this instrumented core and, renamed
+ * xs_idle__*, the same core built with XS_NO_TRACE.  A trap enters the idle
+ * copy while every semaphore is 0 (XS_TRACE_TRAP, one cache line of loads),
+ * so a probe nobody listens to costs nothing on the syscall path; the
+ * instrumented copy runs as soon as anything listens.  Function and
+ * syscall events for the collector (both backends) are not fired one by
+ * one: they go to a per-thread batch that is handed over once per trap,
+ * by xnu:syscall_callgraph and the inproc ring.
  */
 #ifndef XS_KERN_XS_TRACE_H
 #define XS_KERN_XS_TRACE_H
@@ -33,8 +43,16 @@ struct xs_func {
 	const char *xf_file;		/* __FILE__ of the model */
 	const char *xf_xnu_path;	/* XNU path, or NULL: derived from xf_file */
 	uint32_t xf_id;			/* 1..count, assigned by xs_func_registry_init */
-	uint32_t xf_pad;
+	uint32_t xf_flags;		/* XS_FUNCF_*, set by xs_func_registry_init */
 };
+
+/*
+ * Functions at which a thread's batch is handed over early: the thread may
+ * block for long (thread_block), or never come back to user space
+ * (thread_terminate_self: from there on every record is handed over).
+ */
+#define XS_FUNCF_FLUSH      1u
+#define XS_FUNCF_FLUSH_EACH 2u
 
 #define XS_FUNC_AT(NAME, PATH)                                                   \
 	static struct xs_func xs__func                                           \
@@ -44,6 +62,7 @@ struct xs_func {
 		__attribute__((cleanup(xs_func_leave), unused)) = xs_func_enter(&xs__func)
 #define XS_FUNC(NAME) XS_FUNC_AT(NAME, (const char *)0)
 
+/* Out of line; only called when func_entry / func_return or the batch is on. */
 void xs_trace_func_entry(const struct xs_func *f);
 void xs_trace_func_return(const struct xs_func *f);
 
@@ -106,5 +125,108 @@ void xs_trace_vm_map_change(const struct proc *p, int op, uint64_t addr,
 			    uint64_t size, int prot);
 
 #define XS_TRACE_ENABLED(name) OSL_PROBE_ENABLED(name)
+
+/* ---- The batched call graph (xnu:syscall_callgraph, the inproc ring) ------ */
+
+/*
+ * What one thread did since its last hand-over, in order: function entries
+ * and returns and syscall entries and returns, each with its time.  The
+ * thread hands the batch over when its outermost kernel frame returns
+ * (back in user space), before it blocks, before a process lifecycle event,
+ * and when the batch is full.  Layout shared with the consumers: struct
+ * xt_cg_batch in bpf/xnutrace.h (the collector checks it with
+ * _Static_assert).  Arena-free: the batch is the thread's own memory.
+ */
+#define XS_CG_MAX_SYS 4		/* syscall records per batch */
+#define XS_CG_MAX_REC 2032	/* records per batch: the batch is 32 KiB */
+
+#define XS_CG_ENTRY      1	/* a function entry: cr_id = function id */
+#define XS_CG_RETURN     2	/* a function return */
+#define XS_CG_SYS_ENTRY  3	/* a syscall entry: cr_id = root id, cr_sys = its cb_sys slot */
+#define XS_CG_SYS_RETURN 4	/* a syscall return: the same */
+
+/* The syscall root id, as bpf/xnutrace.h's XT_ROOT_ID. */
+#define XS_CG_ROOT_ID(family, number)                                            \
+	(0x80000000u | ((uint32_t)(family) << 24) | ((uint32_t)(number) & 0xffffffu))
+
+struct xs_cg_rec {
+	uint64_t cr_ts;		/* osl_trace_ticks() while recorded; ns once handed over */
+	uint32_t cr_id;
+	uint16_t cr_kind;	/* XS_CG_* */
+	uint16_t cr_sys;
+};
+
+/* A syscall record's details.  Entry: a = the first arguments; return: a[0] = retval. */
+struct xs_cg_sys {
+	int32_t cs_family;
+	int32_t cs_number;
+	uint32_t cs_kdebug;	/* entry */
+	int32_t cs_error;	/* return: errno or kern_return_t */
+	uint64_t cs_a[4];
+};
+
+struct xs_cg_batch {
+	uint32_t cb_nrec;
+	uint32_t cb_nsys;
+	uint64_t cb_lost;	/* records this thread could not keep since the last batch */
+	struct xs_cg_sys cb_sys[XS_CG_MAX_SYS];
+	struct xs_cg_rec cb_rec[XS_CG_MAX_REC];
+};
+_Static_assert(sizeof(struct xs_cg_rec) == 16, "xs_cg_rec ABI");
+_Static_assert(sizeof(struct xs_cg_sys) == 48, "xs_cg_sys ABI");
+_Static_assert(sizeof(struct xs_cg_batch) == 16 + 48 * XS_CG_MAX_SYS + 16 * XS_CG_MAX_REC,
+	       "xs_cg_batch ABI");
+
+/* Hand the calling thread's batch over now (nothing if it is empty). */
+void xs_trace_callgraph_flush(void);
+
+/*
+ * Routine:    xs_trace_clock_calibrate
+ * Purpose:    Measure the batch clock against osl_absolute_time() for `ms`
+ *             milliseconds and store the result in the current machine,
+ *             where every process converts its batches' times with it.  The
+ *             collector calls it when a recording starts; a process that
+ *             finds none measures for 2 ms itself.
+ * Returns:    0, or -1: no machine, or no usable counter.
+ */
+int xs_trace_clock_calibrate(unsigned ms);
+
+/* ---- The idle copy ---------------------------------------------------------- */
+
+/*
+ * Pin traps to the instrumented copy (on != 0) or let them use the idle
+ * copy again (on == 0).  For white-box tests that patch xs_sysent[] or
+ * xs_mach_trap_table[]: those are the instrumented copy's tables (the idle
+ * copy has its own), so a patched slot is only reached there.
+ */
+void xs_trace_pin_instrumented(int on);
+
+/*
+ * XS_TRACE_TRAP(fn, args...): enter the trap front-end fn, or its idle copy
+ * xs_idle__fn (declared with XS_TRACE_IDLE_DECLARE(fn)) while no semaphore
+ * is raised: one cache line of loads, then a direct call.  Entering the
+ * instrumented copy starts the thread's trap at depth 0.  Where the idle
+ * copy is not linked in (the fuzzers), the platform defines xs_idle__fn as
+ * a weak stand-in that calls fn.  The kernel module has no idle copy.
+ */
+#if !defined(XS_NO_TRACE) && !defined(XS_KMOD)
+#define XS_TRACE_IDLE_DECLARE(fn) extern __typeof__(fn) xs_idle__##fn
+#define XS_TRACE_TRAP(fn, ...)                                                   \
+	do {                                                                     \
+		if (__builtin_expect(!OSL_PROBE_ANY(), 1)) {                     \
+			xs_idle__##fn(__VA_ARGS__);                              \
+		} else {                                                         \
+			xs_trace_trap_begin();                                   \
+			fn(__VA_ARGS__);                                         \
+		}                                                                \
+	} while (0)
+static inline void xs_trace_trap_begin(void)
+{
+	osl_trace_tls.ot_depth = 0;	/* leftovers of an interrupted recording */
+}
+#else
+#define XS_TRACE_IDLE_DECLARE(fn) struct xs_trace_idle_unused_##fn
+#define XS_TRACE_TRAP(fn, ...) fn(__VA_ARGS__)
+#endif
 
 #endif /* XS_KERN_XS_TRACE_H */

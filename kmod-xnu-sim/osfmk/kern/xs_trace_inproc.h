@@ -8,16 +8,35 @@
  * trace buffer in the kernel the same way (bsd/kern/kdebug.c, kd_bufs).
  *
  * The ring is multi-producer (every thread of every process of the machine),
- * single-consumer (the collector): a bounded queue of slots, each with a
- * sequence word (Vyukov's scheme).  A producer that finds the ring full drops
- * its record and counts it; it never waits.
+ * single-consumer (the collector): a bounded queue of slots.  Producers
+ * claim positions with a compare-and-swap on r_head, room measured against
+ * r_tail, and publish each slot with its sequence word; the consumer reads
+ * in order and moves r_tail once per drain, never writing a slot.  A
+ * producer that finds the ring full drops its record (a batch: all of it)
+ * and counts it; it never waits.
  *
  * Enabling: a probe site is "if (semaphore) fire()".  Rather than add a
  * second test to every site (the idle cost), a process of a machine whose
- * ring is on raises every USDT semaphore by one when it joins the machine,
- * just as the kernel's uprobes raise them by one per attached tracer.  So
- * OSL_PROBE_ENABLED(name) reads "semaphore != 0 || inproc enabled" with the
- * same single load; the fire functions then check the ring.
+ * ring is on raises the semaphores of what the ring carries by one when it
+ * joins the machine, just as the kernel's uprobes raise them by one per
+ * attached tracer: syscall_callgraph and the lifecycle, message and VM
+ * probes.  So OSL_PROBE_ENABLED(name) reads "semaphore != 0 || inproc
+ * enabled" with the same single load; the fire functions then check the
+ * ring.
+ *
+ * What the ring carries: one record per lifecycle, message or VM event, and
+ * one entry per call-graph batch (xs_trace.h, struct xs_cg_batch): a header
+ * record of type XS_TREC_BATCH and continuation slots, claimed together
+ * with one compare-and-swap.  Header: tr_ts_ns = the first record's time,
+ * tr_id = slots of the entry (header included), tr_kdebug = records,
+ * tr_family = syscall details, tr_a[0] = records the thread lost before
+ * the batch, tr_a[1] = payload bytes | host tid << 32 (tr_host_tid's place
+ * is payload).  The payload is one byte stream, from
+ * byte XS_TRACE_BATCH_HEAD_BYTES of the header's record on through the
+ * continuation slots' records: cb_sys[0..nsys), then the records compacted
+ * to 8 bytes (struct xs_trace_crec), so a trap of ~30 events takes three
+ * slots.  A batch whose records span more than 2^32 ns is split into
+ * several entries.
  *
  * The record is layout-identical to struct xt_event (bpf/xnutrace.h): the
  * core must not include bpf/, so the collector checks the equivalence with
@@ -29,7 +48,7 @@
 #include <stdint.h>
 
 #define XS_TRACE_RING_MAGIC   0x474e49525f535858ull	/* "XXS_RING" */
-#define XS_TRACE_RING_VERSION 1
+#define XS_TRACE_RING_VERSION 2
 #define XS_TRACE_STR_LEN      64
 
 /* Record types: the values of enum xt_event_type. */
@@ -43,6 +62,7 @@
 #define XS_TREC_MSG_SEND       8
 #define XS_TREC_MSG_RECEIVE    9
 #define XS_TREC_VM_MAP_CHANGE  10
+#define XS_TREC_BATCH          11	/* a call-graph batch: see above */
 
 /* One event; the same bytes as struct xt_event. */
 struct xs_trace_record {
@@ -62,9 +82,20 @@ struct xs_trace_record {
 _Static_assert(sizeof(struct xs_trace_record) == 144, "xs_trace_record ABI changed");
 
 struct xs_trace_slot {
-	uint64_t ts_seq;		/* == pos: free; == pos + 1: published */
-	uint64_t ts_pad;
+	uint64_t ts_seq;		/* == pos + 1: published for position pos */
+	uint64_t ts_cont;		/* 1: a batch's continuation slot, not a record */
 	struct xs_trace_record ts_rec;
+};
+
+#define XS_TRACE_BATCH_SLOT_BYTES sizeof(struct xs_trace_record)
+#define XS_TRACE_BATCH_HEAD_BYTES 56	/* of the header's record: up to tr_a[2] */
+_Static_assert(__builtin_offsetof(struct xs_trace_record, tr_a[2]) == XS_TRACE_BATCH_HEAD_BYTES,
+	       "batch header");
+
+/* A batch record in the ring: its time since the entry's tr_ts_ns, and what. */
+struct xs_trace_crec {
+	uint32_t cc_dt;		/* ns after the entry's first record */
+	uint32_t cc_word;	/* (XS_CG_* - 1) << 30 | function id, or cb_sys index */
 };
 
 /* Arena-resident; every counter on its own cache line. */
@@ -118,11 +149,26 @@ struct xs_trace_ring *xs_trace_inproc_ring(void);
 struct xs_trace_slot *xs_trace_inproc_claim(struct xs_trace_ring *r, uint64_t *pos);
 void xs_trace_inproc_publish(struct xs_trace_slot *s, uint64_t pos);
 
+struct xs_cg_batch;
 /*
- * Consumer side (one consumer): copy up to max records into out.  With
+ * One call-graph batch (times already in nanoseconds) as one ring entry.
+ * A full ring drops it whole and counts its records as drops.
+ */
+void xs_trace_inproc_put_batch(struct xs_trace_ring *r, uint32_t machine, int32_t pid,
+			       uint64_t tid, uint32_t host_tid, const struct xs_cg_batch *b);
+
+/* The most slots one batch entry takes: consume with at least this much room. */
+#define XS_TRACE_BATCH_MAX_SLOTS                                                 \
+	((XS_TRACE_BATCH_HEAD_BYTES + 48 * XS_CG_MAX_SYS + 8 * XS_CG_MAX_REC +    \
+	  XS_TRACE_BATCH_SLOT_BYTES - 1) / XS_TRACE_BATCH_SLOT_BYTES)
+
+/*
+ * Consumer side (one consumer): copy up to max records into out, a batch
+ * entry whole (its header, then its continuation slots' records) or not
+ * at all (max >= XS_TRACE_BATCH_MAX_SLOTS always makes progress).  With
  * force, a slot claimed but never published (its producer died) is skipped
- * and counted as a drop, so a final drain cannot wedge.  Returns the number
- * copied.
+ * and counted as a drop, so a final drain cannot wedge.
+ * Returns the number of records copied.
  */
 uint64_t xs_trace_inproc_consume(struct xs_trace_ring *r, struct xs_trace_record *out,
 				 uint64_t max, int force);

@@ -201,18 +201,27 @@ void *xs_zalloc_id_into(enum zone_id id, void *slot)
 }
 
 /*
- * zfree's one step: elem back on the free list, the counts, and *slot =
- * replacement when slot is not NULL.  Every address in the redo record is
- * arena memory: a survivor may replay it.
+ * zfree's one step: w back on the free list, the counts, and *slot =
+ * replacement when slot is not NULL.  With a slot, w is read from it under
+ * z_lock: a replayed free of a dead process may just have emptied it.
+ * Every address in the redo record is arena memory: a survivor may replay
+ * it.
  */
 static void zfree_common(struct zone *z, uint64_t *w, void *slot, void *replacement)
 {
 	struct xs_redo *r;
 
-	if (!z || !osl_is_kernel_address((uint64_t)(uintptr_t)w, z->z_elem_size))
-		osl_panic("zfree: %p is not an element of zone %s", (void *)w,
-			  z ? z->z_name : "?");
+	if (!z)
+		osl_panic("zfree: %p has no zone", (void *)w);
 	zone_lock(z);
+	if (slot)
+		w = __atomic_load_n((uint64_t **)slot, __ATOMIC_RELAXED);
+	if (!w) {
+		xs_lck_mtx_unlock(&z->z_lock);
+		return;
+	}
+	if (!osl_is_kernel_address((uint64_t)(uintptr_t)w, z->z_elem_size))
+		osl_panic("zfree: %p is not an element of zone %s", (void *)w, z->z_name);
 	if (z->z_count == 0)
 		osl_panic("zfree: zone %s has no elements outstanding (double free of %p?)",
 			  z->z_name, (void *)w);
@@ -262,10 +271,9 @@ void xs_zfree_id(enum zone_id id, void *elem)
 void xs_zfree_from(struct zone *z, void *slot, void *replacement)
 {
 	XS_FUNC(zfree);
-	void *elem = __atomic_load_n((void **)slot, __ATOMIC_RELAXED);
 
-	if (elem)
-		zfree_common(z, elem, slot, replacement);
+	/* Read under z_lock, even if empty now: a dead process's replay may fill it. */
+	zfree_common(z, NULL, slot, replacement);
 }
 
 void xs_zfree_id_from(enum zone_id id, void *slot, void *replacement)
@@ -273,6 +281,26 @@ void xs_zfree_id_from(enum zone_id id, void *slot, void *replacement)
 	XS_FUNC(zfree_id);
 
 	xs_zfree_from(xs_zone_by_id(id), slot, replacement);
+}
+
+/*
+ * Routine:    xs_zone_settle_all  (simulator only)
+ * Purpose:    Finish every zone operation a killed process left half done,
+ *             so the slots it was filling or emptying (its fd table, map,
+ *             IPC entries) read as the operation's end.  The reaper calls
+ *             this before it looks at a dead process's state.
+ * Conditions: Nothing locked.
+ */
+void xs_zone_settle_all(void)
+{
+	for (uint32_t id = 0; id < ZONE_ID_MAX; id++) {
+		struct zone *z = &zg()->zg_zones[id];
+
+		if (!zone_slot_used(z) || !__atomic_load_n(&z->z_redo.r_armed, __ATOMIC_ACQUIRE))
+			continue;
+		zone_lock(z);
+		xs_lck_mtx_unlock(&z->z_lock);
+	}
 }
 
 /* Zones in id order, skipping unused ids: index 0..xs_zone_count()-1. */

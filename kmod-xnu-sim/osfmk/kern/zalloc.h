@@ -89,6 +89,8 @@ void *xs_zalloc_into(struct zone *z, void *slot);
 void *xs_zalloc_id_into(enum zone_id id, void *slot);
 void xs_zfree_from(struct zone *z, void *slot, void *replacement);
 void xs_zfree_id_from(enum zone_id id, void *slot, void *replacement);
+/* Finish zone operations killed processes left half done (their reaper). */
+void xs_zone_settle_all(void);
 
 /*
  * kalloc: zeroed memory of any size from the kalloc.<size> zones (or whole

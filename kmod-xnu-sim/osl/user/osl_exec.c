@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kmod-xnu-sim/include/xnusim/xnusim.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace_inproc.h"
 #include "kmod-xnu-sim/osl/user/osl_user.h"
 
 /* Core entry points (bsd/kern, kern_exec_handoff.c and kern_exit.c). */
@@ -128,6 +129,7 @@ int osl_exec_attach_self(void)
 	if (sscanf(spec, "%d:%llu:%llx%n", &pid, &tid, &token, &n) != 3 || spec[n] != '\0')
 		return -EINVAL;
 	unsetenv(XNUSIM_ENV_EXEC);	/* the program's own children must not inherit it */
+	xs_trace_inproc_process_attach();	/* a collector's ring: raise our semaphores */
 	rc = xs_exec_attach(pid, tid, token, (int)getpid());
 	if (rc < 0)
 		return rc;

@@ -53,6 +53,23 @@ static __thread struct {
 
 static int host_pid_cache;
 
+#pragma weak xs_thread_host_exited
+void xs_thread_host_exited(struct thread *th);
+
+/*
+ * A pthread key whose value mirrors the binding: its destructor runs when
+ * a bound host thread ends through pthread_exit or by returning (not at
+ * process exit), and ends the simulated thread with it.
+ */
+static pthread_key_t binding_key;
+static bool binding_key_ok;
+
+static void binding_key_destructor(void *value)
+{
+	if (value && value == osl_current_thread() && xs_thread_host_exited)
+		xs_thread_host_exited(value);
+}
+
 struct thread *osl_current_thread(void)
 {
 	if (__builtin_expect(cur.gen != osl_attach.oa_generation, 0))
@@ -64,6 +81,8 @@ void osl_set_current_thread(struct thread *th)
 {
 	cur.th = th;
 	cur.gen = osl_attach.oa_generation;
+	if (binding_key_ok && pthread_getspecific(binding_key) != th)
+		(void)pthread_setspecific(binding_key, th);
 }
 
 int osl_host_pid(void)
@@ -90,6 +109,7 @@ static void atfork_child(void)
 void osl_host_init(void)
 {
 	pthread_atfork(NULL, NULL, atfork_child);
+	binding_key_ok = pthread_key_create(&binding_key, binding_key_destructor) == 0;
 }
 
 /*

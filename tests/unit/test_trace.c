@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_trace.c: the tracing hot path (docs/tracepoints.md): the semaphore
+ * block, the idle copy of the kernel that traps run while nobody listens,
+ * and the call-graph batches a trap hands over (here through the inproc
+ * ring, read back raw): their order, syscall details, times, one entry per
+ * trap, the hand-over before a thread blocks, and whole-batch drops.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/harness.h"
+
+#include "darwin/errno.h"
+#include "darwin/kern_return.h"
+
+#include "kmod-xnu-sim/bsd/sys/sysent.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace_inproc.h"
+#include "xnusim/libsyscall.h"
+
+#define SYS_getpid 20
+#define SYS_close  6
+#define MACH_semaphore_wait (-36)
+#define SYNC_POLICY_FIFO 0
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the semaphore block and the idle copy ------------------------------ */
+
+TEST(semaphores_are_one_block_and_idle)
+{
+	EXPECT_TRUE(&xnu_func_entry_semaphore == &xnu_probe_semaphores[OSL_SEM_FUNC_ENTRY]);
+	EXPECT_TRUE(&xnu_syscall_callgraph_semaphore ==
+		    &xnu_probe_semaphores[OSL_SEM_SYSCALL_CALLGRAPH]);
+	EXPECT_TRUE(&xnu_func_return_semaphore == &xnu_probe_semaphores[OSL_SEM_FUNC_RETURN]);
+	EXPECT_TRUE(&xnu_syscall_return_semaphore == &xnu_probe_semaphores[OSL_SEM_SYSCALL_RETURN]);
+	EXPECT_TRUE(&xnu_vm_map_change_semaphore == &xnu_probe_semaphores[OSL_SEM_VM_MAP_CHANGE]);
+	EXPECT_EQ(((uintptr_t)xnu_probe_semaphores) % 32, 0);
+	for (int i = 0; i < OSL_SEM_COUNT; i++)
+		EXPECT_EQ(xnu_probe_semaphores[i], 0);
+	EXPECT_TRUE(!OSL_PROBE_ANY());
+}
+
+static int fake_getpid(struct proc *p, void *uap, int32_t *retval)
+{
+	(void)p;
+	(void)uap;
+	retval[0] = 4242;
+	return 0;
+}
+
+/*
+ * A slot patched in xs_sysent[] (the instrumented copy's table) is reached
+ * only when a trap takes the instrumented copy: when a probe is wanted, or
+ * when pinned.  While nobody listens, traps run the idle copy.
+ */
+TEST(idle_copy_runs_while_nobody_listens)
+{
+	struct sysent saved = xs_sysent[SYS_getpid];
+	int pid = xnu_getpid();
+
+	ASSERT_TRUE(pid > 0);
+	xs_sysent[SYS_getpid].sy_call = fake_getpid;
+	EXPECT_EQ(xnu_getpid(), pid);			/* idle copy: its own table */
+	xnu_proc_exec_semaphore++;			/* a tracer on any probe */
+	EXPECT_EQ(xnu_getpid(), 4242);			/* the instrumented copy */
+	xnu_proc_exec_semaphore--;
+	EXPECT_EQ(xnu_getpid(), pid);
+	xs_trace_pin_instrumented(1);
+	EXPECT_EQ(xnu_getpid(), 4242);
+	xs_trace_pin_instrumented(0);
+	EXPECT_EQ(xnu_getpid(), pid);
+	xs_sysent[SYS_getpid] = saved;
+	EXPECT_EQ(xnu_probe_semaphores[OSL_SEM_PINNED], 0);
+}
+
+/* ---- batches through the inproc ring ----------------------------------- */
+
+struct ev {
+	uint32_t kind;		/* XS_CG_* */
+	uint32_t id;		/* function id, or the syscall's root id */
+	uint64_t ts;
+	struct xs_cg_sys sys;	/* syscall records */
+	int entry;		/* index of the ring entry it came in */
+	int32_t pid;
+	uint64_t tid;
+};
+
+static struct xs_trace_record rbuf[8192];
+static struct ev evs[16384];
+
+/* Decode every batch entry waiting in r (xs_trace_inproc.h) into evs. */
+static int drain(struct xs_trace_ring *r, int *nentries)
+{
+	uint64_t n = xs_trace_inproc_consume(r, rbuf, 8192, 0);
+	int nev = 0, ent = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		const struct xs_trace_record *h = &rbuf[i];
+		const char *payload = (const char *)h + XS_TRACE_BATCH_HEAD_BYTES;
+		const struct xs_cg_sys *sys = (const struct xs_cg_sys *)payload;
+		const struct xs_trace_crec *c;
+		uint32_t nsys = (uint32_t)h->tr_family;
+
+		if (h->tr_type != XS_TREC_BATCH)
+			continue;
+		c = (const struct xs_trace_crec *)(payload + nsys * sizeof(*sys));
+		for (uint32_t k = 0; k < h->tr_kdebug && nev < 16384; k++, nev++) {
+			struct ev *e = &evs[nev];
+			uint32_t v = c[k].cc_word & 0x3fffffffu;
+
+			memset(e, 0, sizeof(*e));
+			e->kind = (c[k].cc_word >> 30) + 1;
+			e->ts = h->tr_ts_ns + c[k].cc_dt;
+			e->entry = ent;
+			e->pid = h->tr_pid;
+			e->tid = h->tr_tid;
+			e->id = v;
+			if (e->kind >= XS_CG_SYS_ENTRY && v < nsys) {
+				e->sys = sys[v];
+				e->id = XS_CG_ROOT_ID(sys[v].cs_family, sys[v].cs_number);
+			}
+		}
+		ent++;
+		i += (uint64_t)(uint32_t)h->tr_id - 1;
+	}
+	if (nentries)
+		*nentries = ent;
+	return nev;
+}
+
+static struct xs_trace_ring *ring_on(uint64_t slots)
+{
+	struct xs_trace_ring *r = xs_trace_inproc_enable(slots);
+
+	if (r)
+		(void)xs_trace_clock_calibrate(5);
+	return r;
+}
+
+static uint32_t fid(const char *name)
+{
+	const struct xs_func *f = xs_func_registry_find(name);
+
+	return f ? f->xf_id : 0;
+}
+
+static int find(int n, uint32_t kind, uint32_t id, int from)
+{
+	for (int i = from; i < n; i++)
+		if (evs[i].kind == kind && evs[i].id == id)
+			return i;
+	return -1;
+}
+
+TEST(a_trap_is_one_batch_in_order)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	uint64_t t0, t1;
+	int n, nent, pid, se, sr, ue, ur, ge, gr, depth = 0;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);		/* what enabling left */
+	t0 = now_ns();
+	pid = xnu_getpid();
+	t1 = now_ns();
+	n = drain(r, &nent);
+	EXPECT_EQ(nent, 1);		/* handed over once, back in user space */
+	se = find(n, XS_CG_SYS_ENTRY, XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_getpid), 0);
+	sr = find(n, XS_CG_SYS_RETURN, XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_getpid), 0);
+	ue = find(n, XS_CG_ENTRY, fid("unix_syscall"), 0);
+	ur = find(n, XS_CG_RETURN, fid("unix_syscall"), 0);
+	ge = find(n, XS_CG_ENTRY, fid("getpid"), 0);
+	gr = find(n, XS_CG_RETURN, fid("getpid"), 0);
+	ASSERT_TRUE(se >= 0 && sr >= 0 && ue >= 0 && ur >= 0 && ge >= 0 && gr >= 0);
+	/* the dispatcher encloses the syscall, the syscall encloses the handler */
+	EXPECT_TRUE(ue < se && se < ge && ge < gr && gr < sr && sr < ur);
+	EXPECT_EQ(evs[sr].sys.cs_error, 0);
+	EXPECT_EQ((int)evs[sr].sys.cs_a[0], pid);
+	EXPECT_EQ(evs[se].sys.cs_kdebug, 0x040C0000u + 4 * SYS_getpid);
+	EXPECT_EQ(evs[se].pid, pid);
+	for (int i = 0; i < n; i++) {
+		depth += evs[i].kind == XS_CG_ENTRY ? 1 : evs[i].kind == XS_CG_RETURN ? -1 : 0;
+		EXPECT_TRUE(depth >= 0);
+		if (i)
+			EXPECT_TRUE(evs[i].ts >= evs[i - 1].ts);
+	}
+	EXPECT_EQ(depth, 0);		/* every frame entered returned */
+	/* calibrated to CLOCK_MONOTONIC: inside the call, give or take 50 us */
+	EXPECT_TRUE(evs[0].ts + 50000 >= t0 && evs[n - 1].ts <= t1 + 50000);
+	xs_trace_inproc_free(r);
+}
+
+TEST(errors_and_one_entry_per_trap)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	int n, nent, sr;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);
+	EXPECT_EQ(xnu_close(-1), -1);
+	(void)xnu_getpid();
+	(void)xnu_getpid();
+	n = drain(r, &nent);
+	EXPECT_EQ(nent, 3);
+	sr = find(n, XS_CG_SYS_RETURN, XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_close), 0);
+	ASSERT_TRUE(sr >= 0);
+	EXPECT_EQ(evs[sr].sys.cs_error, EBADF);
+	EXPECT_EQ(evs[sr].entry, 0);
+	xs_trace_inproc_free(r);
+}
+
+/* The ring never splits a batch: a full ring drops it whole and counts its records. */
+TEST(full_ring_drops_whole_batches)
+{
+	struct xs_trace_ring *r = ring_on(64);
+	uint64_t drops;
+	int n, nent;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);
+	__atomic_store_n(&r->r_drops, 0, __ATOMIC_RELAXED);
+	for (int i = 0; i < 100; i++)	/* ~3 slots a trap: far more than 64 */
+		(void)xnu_getpid();
+	drops = __atomic_load_n(&r->r_drops, __ATOMIC_RELAXED);
+	n = drain(r, &nent);
+	EXPECT_TRUE(nent > 0 && nent < 100);
+	EXPECT_TRUE(drops > 0);
+	/* every trap makes the same records: kept + dropped = 100 traps' worth */
+	EXPECT_EQ((uint64_t)n + drops, (uint64_t)n / nent * 100);
+	xs_trace_inproc_free(r);
+}
+
+static xnu_port_t sema;
+static int waiter_kr = -1;
+
+static void *waiter(void *arg)
+{
+	(void)arg;
+	waiter_kr = xnu_semaphore_wait(sema);
+	return NULL;
+}
+
+/* A thread about to block hands its batch over: its syscall is seen while it waits. */
+TEST(a_blocking_thread_hands_over_first)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	uint32_t root = XS_CG_ROOT_ID(XS_FAMILY_MACH, MACH_semaphore_wait);
+	pthread_t th;
+	int n = 0, seen = -1;
+
+	ASSERT_TRUE(r != NULL);
+	ASSERT_EQ(xnu_semaphore_create(xnu_mach_task_self(), &sema, SYNC_POLICY_FIFO, 0),
+		  KERN_SUCCESS);
+	(void)drain(r, NULL);
+	ASSERT_EQ(pthread_create(&th, NULL, waiter, NULL), 0);
+	for (int i = 0; i < 200 && seen < 0; i++) {	/* up to 2 s */
+		usleep(10000);
+		n = drain(r, NULL);
+		seen = find(n, XS_CG_SYS_ENTRY, root, 0);
+	}
+	EXPECT_TRUE(seen >= 0);
+	EXPECT_TRUE(find(n, XS_CG_SYS_RETURN, root, 0) < 0);	/* still waiting */
+	EXPECT_EQ(waiter_kr, -1);
+	EXPECT_EQ(xnu_semaphore_signal(sema), KERN_SUCCESS);
+	pthread_join(th, NULL);
+	EXPECT_EQ(waiter_kr, KERN_SUCCESS);
+	n = drain(r, NULL);
+	EXPECT_TRUE(find(n, XS_CG_SYS_RETURN, root, 0) >= 0);
+	EXPECT_EQ(xnu_semaphore_destroy(xnu_mach_task_self(), sema), KERN_SUCCESS);
+	xs_trace_inproc_free(r);
+}
+
+/* Without a consumer's semaphore, nothing is recorded: the thread's batch stays empty. */
+TEST(no_batch_without_a_consumer)
+{
+	struct xs_cg_batch *b;
+
+	(void)xnu_getpid();
+	b = osl_trace_tls.ot_batch;
+	EXPECT_TRUE(b == NULL || b->cb_nrec == 0);
+	EXPECT_EQ(xnu_syscall_callgraph_semaphore, 0);
+}
