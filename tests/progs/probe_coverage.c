@@ -98,6 +98,10 @@ static const struct recipe recipes[] = {
 	CALL(B, "getsid", NOPID),
 	CALL(B, "setpgid", NOPID, 0),
 	CALL(B, "setsid"),
+	CALL(B, "setuid", 0),				/* 0: EPERM unless root, then a no-op */
+	CALL(B, "seteuid", 0),
+	CALL(B, "setgid", 0),
+	CALL(B, "setegid", 0),
 	CALL(B, "thread_selfid"),
 	CALL(B, "umask", 022),				/* Darwin's default */
 	CALL(B, "mmap", 0, 0, 0, 0, NO, 0),		/* length 0: EINVAL */

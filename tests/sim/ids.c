@@ -2,7 +2,8 @@
 /*
  * ids: process and thread identity through the trap path (direct and
  * indirect syscall(2)): pids, credentials, process groups and sessions,
- * thread_selfid, on both architectures.
+ * thread_selfid, on both architectures; setuid, seteuid, setgid and
+ * setegid as an ordinary user and as root.
  */
 #include <pthread.h>
 
@@ -138,6 +139,79 @@ TEST(process_groups_and_sessions)
 	EXPECT_EQ(v, pid);
 	EXPECT_EQ(bsd(147, 0, 0, NULL), EPERM);	/* already a leader */
 	EXPECT_EQ(bsd(82, 0, 0, NULL), EPERM);		/* session leaders stay put */
+}
+
+/* The caller's real, effective and saved uids and gids. */
+static void set_creds(uint32_t ruid, uint32_t euid, uint32_t svuid,
+		      uint32_t rgid, uint32_t egid, uint32_t svgid)
+{
+	struct ucred *cr = &xs_current_proc()->p_ucred;
+
+	cr->cr_ruid = ruid; cr->cr_uid = euid; cr->cr_svuid = svuid;
+	cr->cr_rgid = rgid; cr->cr_gid = egid; cr->cr_svgid = svgid;
+}
+
+TEST(setuid_family_as_an_ordinary_user)
+{
+	struct proc *p = xs_current_proc();
+	struct ucred saved = p->p_ucred;
+
+	/* uid 501: only its own ids, and setuid changes the effective uid only. */
+	EXPECT_EQ(bsd(23, 0, 0, NULL), EPERM);		/* setuid(0) */
+	EXPECT_EQ(bsd(183, 0, 0, NULL), EPERM);		/* seteuid(0) */
+	EXPECT_EQ(bsd(181, 0, 0, NULL), EPERM);		/* setgid(0) */
+	EXPECT_EQ(bsd(182, 80, 0, NULL), EPERM);	/* setegid(80) */
+	EXPECT_EQ(bsd(23, 0xffffffffu, 0, NULL), EPERM);
+	EXPECT_EQ(xnu_geteuid(), 501u);
+	EXPECT_EQ(xnu_getegid(), 20u);
+	EXPECT_EQ(bsd(23, 501, 0, NULL), 0);
+	EXPECT_EQ(bsd(183, 501, 0, NULL), 0);
+	EXPECT_EQ(bsd(181, 20, 0, NULL), 0);
+	EXPECT_EQ(bsd(182, 20, 0, NULL), 0);
+
+	/* A set-user-id program (euid 0, saved 0, real 501) after seteuid(501)... */
+	set_creds(501, 501, 0, 20, 20, 20);
+	EXPECT_EQ(bsd(183, 0, 0, NULL), 0);		/* ...may take root back */
+	EXPECT_EQ(xnu_geteuid(), 0u);
+	EXPECT_EQ(p->p_ucred.cr_ruid, 501u);
+	EXPECT_EQ(bsd(183, 501, 0, NULL), 0);
+	EXPECT_EQ(bsd(183, 502, 0, NULL), EPERM);	/* neither real nor saved */
+	/* Not root: setuid(saved) changes only the effective uid. */
+	EXPECT_EQ(bsd(23, 0, 0, NULL), 0);
+	EXPECT_EQ(xnu_geteuid(), 0u);
+	EXPECT_EQ(xnu_getuid(), 501u);
+	EXPECT_EQ(p->p_ucred.cr_svuid, 0u);
+	p->p_ucred = saved;
+}
+
+TEST(setuid_family_as_root)
+{
+	struct proc *p = xs_current_proc();
+	struct ucred saved = p->p_ucred;
+
+	/* Root: seteuid and setegid set the effective id only. */
+	set_creds(0, 0, 0, 0, 0, 0);
+	EXPECT_EQ(bsd(182, 80, 0, NULL), 0);
+	EXPECT_EQ(xnu_getegid(), 80u);
+	EXPECT_EQ(xnu_getgid(), 0u);
+	EXPECT_EQ(bsd(183, 502, 0, NULL), 0);
+	EXPECT_EQ(xnu_geteuid(), 502u);
+	EXPECT_EQ(xnu_getuid(), 0u);
+	EXPECT_EQ(bsd(181, 12, 0, NULL), EPERM);	/* no longer root */
+	EXPECT_EQ(bsd(183, 0, 0, NULL), 0);		/* the saved uid is 0 */
+
+	/* setgid and setuid as root set all three ids; setuid last drops root. */
+	EXPECT_EQ(bsd(181, 12, 0, NULL), 0);
+	EXPECT_EQ(xnu_getgid(), 12u);
+	EXPECT_EQ(xnu_getegid(), 12u);
+	EXPECT_EQ(p->p_ucred.cr_svgid, 12u);
+	EXPECT_EQ(bsd(23, 501, 0, NULL), 0);
+	EXPECT_EQ(xnu_getuid(), 501u);
+	EXPECT_EQ(xnu_geteuid(), 501u);
+	EXPECT_EQ(p->p_ucred.cr_svuid, 501u);
+	EXPECT_EQ(bsd(183, 0, 0, NULL), EPERM);	/* root is gone for good */
+	EXPECT_EQ(bsd(23, 0, 0, NULL), EPERM);
+	p->p_ucred = saved;
 }
 
 /* Last: a fresh x86_64 machine, where the same calls go through rax classes. */

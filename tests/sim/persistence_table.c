@@ -40,7 +40,7 @@
 enum {
 	PT_FD_PLAIN = 1 << 0, PT_FD_CLOEXEC = 1 << 1, PT_PORT = 1 << 2, PT_MAPPING = 1 << 3,
 	PT_HANDLER = 1 << 4, PT_IGNORED = 1 << 5, PT_MASK = 1 << 6, PT_CWD = 1 << 7,
-	PT_THREAD = 1 << 8, PT_CREDS = 1 << 9,
+	PT_THREAD = 1 << 8, PT_CREDS = 1 << 9, PT_EUID_ROOT = 1 << 10,
 };
 #define PT_FD_A 10
 #define PT_FD_B 11
@@ -125,6 +125,8 @@ static int64_t pt_probe(void)
 		bits |= PT_THREAD;
 	if (xnu_getuid() == 501 && xnu_geteuid() == 501)
 		bits |= PT_CREDS;
+	if (xnu_geteuid() == 0)
+		bits |= PT_EUID_ROOT;
 	return bits;
 }
 
@@ -186,6 +188,25 @@ static int pt_spawn(int32_t *pid)
 	return xnu_posix_spawn(pid, EC_SELF, &fa, &attr, argv, pt_envp());
 }
 
+/*
+ * The set-user-id hop of the RESETIDS cell: exec a set-user-id-root copy
+ * of this binary (euid 0, real uid 501), which then runs the spawn column
+ * with the variant given.  No report here: the new image sends both.
+ */
+#define PT_SUID "/tmp/xs_self_suid"
+
+static void pt_exec_suid(const char *variant)
+{
+	static char fd_env[64], var_env[64];
+	char *argv[] = { "suid", NULL };
+	char *envp[] = { (char *)PC_ENV_MODE "=spawn", fd_env, var_env, NULL };
+
+	snprintf(fd_env, sizeof(fd_env), "%s", ec_fd_env(atoi(getenv(PC_ENV_FD))));
+	snprintf(var_env, sizeof(var_env), "XS_PT_VARIANT=%s", variant);
+	xnu_execve(PT_SUID, argv, envp);
+	xnu_exit(92);
+}
+
 static void child_mode(const char *mode)
 {
 	char *argv[] = { "probe", "one", "two", NULL };
@@ -202,6 +223,8 @@ static void child_mode(const char *mode)
 		report(pt_probe(), xnu_dyld_argc());
 		xnu_exit(0);
 	}
+	if (strcmp(mode, "suid_spawn") == 0)
+		pt_exec_suid(getenv("XS_PT_VARIANT") ? getenv("XS_PT_VARIANT") : "none");
 	pt_setup();
 	report(0, 0);			/* before: pid and parent */
 	if (strcmp(mode, "fork") == 0) {
@@ -351,6 +374,42 @@ TEST(posix_spawn_resetids_keeps_real_ids)
 	struct column c;
 
 	ASSERT_TRUE(run_column("spawn", "resetids", &c));
+	EXPECT_TRUE(ROW(c, PT_CREDS));
+	EXPECT_EQ(c.after.ppid, c.before.pid);
+}
+
+/* A set-user-id-root copy of this binary (mode 04755, owner root). */
+static int install_suid_self(void)
+{
+	static unsigned char img[EC_IMG_MAX];
+	char self[PATH_MAX], args[PATH_MAX + 32];
+	long n;
+
+	if (!realpath("/proc/self/exe", self))
+		return -1;
+	snprintf(args, sizeof(args), "--fat --bind %s", self);
+	n = ec_mkmacho(args, img, sizeof(img));
+	if (n <= 0)
+		return -1;
+	return xs_rootfs_install(PT_SUID, 04755, 0, 0, img, (uint64_t)n) ? -1 : 0;
+}
+
+/*
+ * The cell that tells RESETIDS from no flag: a parent running a
+ * set-user-id-root image (real uid 501, effective 0) spawns the probe.
+ * Without the flag the child keeps euid 0; with it, euid = ruid = 501.
+ */
+TEST(posix_spawn_resetids_drops_a_set_user_id_euid)
+{
+	struct column c;
+
+	ASSERT_EQ(install_suid_self(), 0);
+	ASSERT_TRUE(run_column("suid_spawn", "none", &c));
+	EXPECT_TRUE(ROW(c, PT_EUID_ROOT));		/* inherited euid 0 */
+	EXPECT_TRUE(!ROW(c, PT_CREDS));
+	EXPECT_EQ(c.after.ppid, c.before.pid);
+	ASSERT_TRUE(run_column("suid_spawn", "resetids", &c));
+	EXPECT_TRUE(!ROW(c, PT_EUID_ROOT));		/* euid back to the real uid */
 	EXPECT_TRUE(ROW(c, PT_CREDS));
 	EXPECT_EQ(c.after.ppid, c.before.pid);
 }

@@ -198,3 +198,141 @@ int xs_thread_selfid(struct proc *p, void *uap, int32_t *retval)
 	xs_memcpy(retval, &tid, sizeof(tid));
 	return 0;
 }
+
+/*
+ * Credential changes.  XNU replaces the proc's kauth_cred_t with an updated
+ * copy (kauth_cred_proc_update); the model's credential is inline in the
+ * proc, so the update is a store under p_mlock.  Not modeled: per-uid
+ * process counts (chgproccnt), the task's security token, and P_SUGID
+ * (the model has no flag for it yet).
+ */
+
+/* suser: the effective uid is root. */
+static int xs_suser(const struct ucred *cred)
+{
+	XS_FUNC(suser);
+	return cred->cr_uid == 0 ? 0 : EPERM;
+}
+
+/* The MAC hooks for credential changes: no policy is loaded, all pass. */
+static int xs_mac_proc_check_setuid(struct proc *p, uid_t uid)
+{
+	XS_FUNC_AT(mac_proc_check_setuid, "security/mac_process.c");
+	(void)p; (void)uid;
+	return 0;
+}
+
+static int xs_mac_proc_check_seteuid(struct proc *p, uid_t euid)
+{
+	XS_FUNC_AT(mac_proc_check_seteuid, "security/mac_process.c");
+	(void)p; (void)euid;
+	return 0;
+}
+
+static int xs_mac_proc_check_setgid(struct proc *p, gid_t gid)
+{
+	XS_FUNC_AT(mac_proc_check_setgid, "security/mac_process.c");
+	(void)p; (void)gid;
+	return 0;
+}
+
+static int xs_mac_proc_check_setegid(struct proc *p, gid_t egid)
+{
+	XS_FUNC_AT(mac_proc_check_setegid, "security/mac_process.c");
+	(void)p; (void)egid;
+	return 0;
+}
+
+/*
+ * Set one id family.  which: 0 uid, 1 gid.  all: setuid/setgid (root sets
+ * real, effective and saved; others the effective id only), else
+ * seteuid/setegid.  A non-root caller may only pick its real or saved id.
+ */
+static int set_ids(struct proc *p, uint32_t id, int which, bool all)
+{
+	struct ucred *cr = &p->p_ucred;
+	uint32_t *eff, *real, *saved;
+	int error = 0;
+
+	xs_lck_mtx_lock(&p->p_mlock);
+	eff = which ? &cr->cr_gid : &cr->cr_uid;
+	real = which ? &cr->cr_rgid : &cr->cr_ruid;
+	saved = which ? &cr->cr_svgid : &cr->cr_svuid;
+	if (id != *real && id != *saved)
+		error = xs_suser(cr);
+	if (error == 0) {
+		if (all && xs_suser(cr) == 0)
+			*real = *saved = id;
+		*eff = id;
+	}
+	xs_lck_mtx_unlock(&p->p_mlock);
+	return error;
+}
+
+struct setid_args { uint64_t id; };
+
+/*
+ * Routine:    xs_setuid  [BSD 23]
+ * Purpose:    Set the user id.  Root sets the real, effective and saved uid;
+ *             any process may set its effective uid to its real or saved uid.
+ * Conditions: Nothing locked.
+ * Returns:    0; EPERM when not allowed.
+ */
+int xs_setuid(struct proc *p, void *uap, int32_t *retval)
+{
+	XS_FUNC(setuid);
+	uint32_t uid = (uint32_t)((struct setid_args *)uap)->id;
+	int error = xs_mac_proc_check_setuid(p, uid);
+
+	(void)retval;
+	return error ? error : set_ids(p, uid, 0, true);
+}
+
+/*
+ * Routine:    xs_seteuid  [BSD 183]
+ * Purpose:    Set the effective uid: to the real or saved uid, or any if root.
+ * Conditions: Nothing locked.
+ * Returns:    0; EPERM when not allowed.
+ */
+int xs_seteuid(struct proc *p, void *uap, int32_t *retval)
+{
+	XS_FUNC(seteuid);
+	uint32_t euid = (uint32_t)((struct setid_args *)uap)->id;
+	int error = xs_mac_proc_check_seteuid(p, euid);
+
+	(void)retval;
+	return error ? error : set_ids(p, euid, 0, false);
+}
+
+/*
+ * Routine:    xs_setgid  [BSD 181]
+ * Purpose:    Set the group id; the rules of setuid, on the gids (root is
+ *             still decided by the effective uid).
+ * Conditions: Nothing locked.
+ * Returns:    0; EPERM when not allowed.
+ */
+int xs_setgid(struct proc *p, void *uap, int32_t *retval)
+{
+	XS_FUNC(setgid);
+	uint32_t gid = (uint32_t)((struct setid_args *)uap)->id;
+	int error = xs_mac_proc_check_setgid(p, gid);
+
+	(void)retval;
+	return error ? error : set_ids(p, gid, 1, true);
+}
+
+/*
+ * Routine:    xs_setegid  [BSD 182]
+ * Purpose:    Set the effective gid: to the real or saved gid, or any if root.
+ * Conditions: Nothing locked.
+ * Returns:    0; EPERM when not allowed.
+ */
+int xs_setegid(struct proc *p, void *uap, int32_t *retval)
+{
+	XS_FUNC(setegid);
+	uint32_t egid = (uint32_t)((struct setid_args *)uap)->id;
+	int error = xs_mac_proc_check_setegid(p, egid);
+
+	(void)retval;
+	return error ? error : set_ids(p, egid, 1, false);
+}
