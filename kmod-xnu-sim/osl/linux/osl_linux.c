@@ -21,6 +21,7 @@
 #include "kmod-xnu-sim/osl/linux/osl_kcore.h"
 #include "kmod-xnu-sim/osl/linux/osl_linux_internal.h"
 #include "kmod-xnu-sim/osl/linux/xnusim_ioctl.h"
+#include "kmod-xnu-sim/osl/osl_signal_map.h"
 
 static_assert(PAGE_SIZE == OSL_PAGE_SIZE, "the arena granule is the kernel's page");
 
@@ -202,18 +203,8 @@ struct xs_machine *osl_machine(void)
 	return km ? km->km_machine : NULL;
 }
 
-/* Darwin signal number → Linux (x86_64), as osl/user/osl_host.c maps it. */
-static const int darwin_to_linux_signal[32] = {
-	[1] = SIGHUP,   [2] = SIGINT,    [3] = SIGQUIT,  [4] = SIGILL,
-	[5] = SIGTRAP,  [6] = SIGABRT,   [7] = 0,        /* SIGEMT */
-	[8] = SIGFPE,   [9] = SIGKILL,   [10] = SIGBUS,  [11] = SIGSEGV,
-	[12] = SIGSYS,  [13] = SIGPIPE,  [14] = SIGALRM, [15] = SIGTERM,
-	[16] = SIGURG,  [17] = SIGSTOP,  [18] = SIGTSTP, [19] = SIGCONT,
-	[20] = SIGCHLD, [21] = SIGTTIN,  [22] = SIGTTOU, [23] = SIGIO,
-	[24] = SIGXCPU, [25] = SIGXFSZ,  [26] = SIGVTALRM, [27] = SIGPROF,
-	[28] = SIGWINCH, [29] = 0,       /* SIGINFO */
-	[30] = SIGUSR1, [31] = SIGUSR2,
-};
+/* Darwin signal number → Linux (osl/osl_signal_map.h, shared with osl/user). */
+static const int darwin_to_linux_signal[32] = OSL_DARWIN_TO_LINUX_SIGNALS;
 
 int osl_signal_to_linux(int darwin_sig)
 {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kmod-xnu-sim/osl/user/osl_user.h"
+#include "kmod-xnu-sim/osl/osl_signal_map.h"
 
 /* ---- Time -------------------------------------------------------------- */
 
@@ -112,21 +113,8 @@ void osl_host_init(void)
 	binding_key_ok = pthread_key_create(&binding_key, binding_key_destructor) == 0;
 }
 
-/*
- * Darwin signal number → host signal number (Linux, both x86_64 and arm64),
- * from tables/constants.tsv group "signal".  0: no host equivalent.
- */
-static const int darwin_to_host_signal[32] = {
-	[1] = SIGHUP,   [2] = SIGINT,    [3] = SIGQUIT,  [4] = SIGILL,
-	[5] = SIGTRAP,  [6] = SIGABRT,   [7] = 0,        /* SIGEMT */
-	[8] = SIGFPE,   [9] = SIGKILL,   [10] = SIGBUS,  [11] = SIGSEGV,
-	[12] = SIGSYS,  [13] = SIGPIPE,  [14] = SIGALRM, [15] = SIGTERM,
-	[16] = SIGURG,  [17] = SIGSTOP,  [18] = SIGTSTP, [19] = SIGCONT,
-	[20] = SIGCHLD, [21] = SIGTTIN,  [22] = SIGTTOU, [23] = SIGIO,
-	[24] = SIGXCPU, [25] = SIGXFSZ,  [26] = SIGVTALRM, [27] = SIGPROF,
-	[28] = SIGWINCH, [29] = 0,       /* SIGINFO */
-	[30] = SIGUSR1, [31] = SIGUSR2,
-};
+/* Darwin signal number → host (Linux) signal number (osl/osl_signal_map.h). */
+static const int darwin_to_host_signal[32] = OSL_DARWIN_TO_LINUX_SIGNALS;
 
 int osl_signal_to_host(int darwin_sig)
 {
