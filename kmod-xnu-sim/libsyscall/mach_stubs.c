@@ -20,7 +20,7 @@ enum {
 	MACH_port_destruct = -25, MACH_reply_port = -26, MACH_thread_self = -27,
 	MACH_task_self = -28, MACH_host_self = -29, MACH_msg_trap = -31,
 	MACH_semaphore_signal = -33, MACH_semaphore_wait = -36,
-	MACH_semaphore_timedwait = -38, MACH_msg2_trap = -47,
+	MACH_semaphore_timedwait = -38, MACH_task_for_pid = -45, MACH_msg2_trap = -47,
 	MACH_thread_get_special_reply_port = -50, MACH_timebase_info = -89,
 	MACH_wait_until = -90,
 	MACH_ARM_absolute_time = -3, MACH_ARM_continuous_time = -4,
@@ -55,6 +55,12 @@ xnu_kern_return_t xnu_mach_port_allocate(xnu_port_t task, uint32_t right, xnu_po
 	if (kr == MACH_SEND_INVALID_DEST && xnu__kernelrpc_mach_port_allocate)
 		kr = xnu__kernelrpc_mach_port_allocate(task, right, name);
 	return kr;
+}
+
+/* kernel_trap(task_for_pid, -45, 3): pid is an int, sign-extended in its slot. */
+xnu_kern_return_t xnu_task_for_pid(xnu_port_t target_tport, int pid, xnu_port_t *t)
+{
+	return XS_KR(XS_MACH(MACH_task_for_pid, target_tport, XS_I64(pid), XS_U64(t)));
 }
 
 xnu_kern_return_t xnu_mach_port_deallocate(xnu_port_t task, xnu_port_t name)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mig_task.c: user-side MIG stubs for routines served by the kernel on a
- * task port: semaphore_create (3418) and semaphore_destroy (3419) from
- * task.defs, and the MIG fallbacks of the _kernelrpc_ traps,
- * mach_port_allocate (3204, mach_port.defs) and mach_vm_allocate (4800,
- * mach_vm.defs).  Corresponds to the MIG-generated taskUser.c,
- * mach_portUser.c and mach_vmUser.c that libsyscall is built with.
+ * task port: task_suspend (3407), task_resume (3408), semaphore_create
+ * (3418) and semaphore_destroy (3419) from task.defs, and the MIG
+ * fallbacks of the _kernelrpc_ traps, mach_port_allocate (3204,
+ * mach_port.defs) and mach_vm_allocate (4800, mach_vm.defs).
+ * Corresponds to the MIG-generated taskUser.c, mach_portUser.c and
+ * mach_vmUser.c that libsyscall is built with.
  *
  * Each call sends a request with a send-once reply right made from a fresh
  * reply port and receives the reply on it in the same mach_msg2_trap (-47,
@@ -19,6 +20,8 @@
 #include "darwin/mig.h"
 #include "darwin/port.h"
 
+#define MIG_TASK_SUSPEND       3407
+#define MIG_TASK_RESUME        3408
 #define MIG_SEMAPHORE_CREATE   3418
 #define MIG_SEMAPHORE_DESTROY  3419
 #define MIG_MACH_PORT_ALLOCATE 3204
@@ -83,6 +86,27 @@ static void mig_request(union mig_buf *buf)
 {
 	xs_memset(buf, 0, sizeof(*buf));
 	xs_memcpy(buf->bytes + 24, &xs_ndr, sizeof(xs_ndr));
+}
+
+/* A routine whose request is the bare header and whose reply is a RetCode. */
+static xnu_kern_return_t mig_simple_routine(xnu_port_t task, int32_t id)
+{
+	union mig_buf buf;
+	xnu_kern_return_t kr;
+
+	xs_memset(&buf, 0, sizeof(buf));
+	kr = mig_rpc(&buf, task, sizeof(struct xnu_mach_msg_header), id, 0, false);
+	return kr != MACH_MSG_SUCCESS ? kr : mig_retcode(&buf, true);
+}
+
+xnu_kern_return_t xnu_task_suspend(xnu_port_t task)
+{
+	return mig_simple_routine(task, MIG_TASK_SUSPEND);
+}
+
+xnu_kern_return_t xnu_task_resume(xnu_port_t task)
+{
+	return mig_simple_routine(task, MIG_TASK_RESUME);
 }
 
 xnu_kern_return_t xnu_semaphore_create(xnu_port_t task, xnu_port_t *sema, int policy, int value)

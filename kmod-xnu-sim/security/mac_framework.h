@@ -27,6 +27,7 @@ struct proc;
 int xs_mac_proc_check_map_anon(struct proc *p, uint64_t addr, uint64_t size, int prot,
 			       int flags, int *maxprot);
 int xs_mac_proc_check_mprotect(struct proc *p, uint64_t addr, uint64_t size, int prot);
+int xs_mac_proc_check_get_task(const struct ucred *cred, struct proc *target, int flavor);
 
 /* security/mac_vfs.c */
 int xs_mac_vnode_check_open(const struct ucred *cred, struct vnode *vp, int acc_mode);

@@ -34,3 +34,17 @@ int xs_mac_proc_check_mprotect(struct proc *p, uint64_t addr, uint64_t size, int
 	(void)prot;
 	return 0;
 }
+
+/*
+ * task_for_pid: may cred get target's task port of this flavor (0:
+ * TASK_FLAVOR_CONTROL)?  In XNU AMFI and Sandbox answer here (closed
+ * source); with no policy loaded the POSIX check before it decides.
+ */
+int xs_mac_proc_check_get_task(const struct ucred *cred, struct proc *target, int flavor)
+{
+	XS_FUNC(mac_proc_check_get_task);
+	(void)cred;
+	(void)target;
+	(void)flavor;
+	return 0;
+}

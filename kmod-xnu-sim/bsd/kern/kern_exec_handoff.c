@@ -217,17 +217,15 @@ static void exec_dyld(struct proc *np)
 	__atomic_fetch_or(&np->p_exec.peh_flags, XS_PEH_DYLD_RAN, __ATOMIC_SEQ_CST);
 }
 
-/* POSIX_SPAWN_START_SUSPENDED: park until SIGCONT (or SIGKILL) resumes the task. */
+/*
+ * POSIX_SPAWN_START_SUSPENDED: the task is held (task_suspend_internal);
+ * park until task_resume or SIGCONT releases it (or SIGKILL), as the new
+ * main thread of XNU waits in its first return to user mode.
+ */
 static void exec_wait_resumed(struct proc *np)
 {
 	xs_lck_mtx_lock(&np->p_mlock);
-	while (np->p_stat == SSTOP) {
-		uint32_t seq = osl_event_arm(&np->p_stop_event);
-
-		xs_lck_mtx_unlock(&np->p_mlock);
-		osl_event_wait(&np->p_stop_event, seq, 0);
-		xs_lck_mtx_lock(&np->p_mlock);
-	}
+	xs_proc_wait_held_locked(np);
 	np->p_exec.peh_flags &= ~(uint32_t)XS_PEH_SUSPENDED;
 	xs_lck_mtx_unlock(&np->p_mlock);
 }

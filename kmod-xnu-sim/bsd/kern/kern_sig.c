@@ -137,44 +137,13 @@ static struct thread *xs_get_signalthread(struct proc *p, int signum)
 	return found;
 }
 
-/*
- * task_suspend_internal: hold every thread of a stopped process.  A thread
- * in user mode stops at its next return from a trap (AST_BSD sends it
- * through bsd_ast, which parks it); a thread blocked in the kernel stays
- * blocked and parks when it would return.  task->lock taken.
- */
-static void xs_task_suspend_internal(struct task *task)
-{
-	XS_FUNC_AT(task_suspend_internal, "osfmk/kern/task.c");
-	struct thread *th;
-
-	xs_lck_mtx_lock(&task->lock);
-	task->suspend_count++;
-	xs_queue_foreach(th, &task->threads, struct thread, task_threads)
-		xs_act_set_astbsd(th);
-	xs_lck_mtx_unlock(&task->lock);
-}
-
-/* task_resume_internal: release the threads parked by a stop. */
-static void xs_task_resume_internal(struct proc *p)
-{
-	XS_FUNC_AT(task_resume_internal, "osfmk/kern/task.c");
-	struct task *task = xs_proc_task(p);
-
-	xs_lck_mtx_lock(&task->lock);
-	if (task->suspend_count)
-		task->suspend_count--;
-	xs_lck_mtx_unlock(&task->lock);
-	osl_event_signal(&p->p_stop_event, true);
-}
-
 /* Continue a stopped process (SIGCONT, SIGKILL).  p_mlock held. */
 static bool proc_continue_locked(struct proc *p)
 {
 	if (p->p_stat != SSTOP)
 		return false;
 	p->p_stat = SRUN;
-	xs_task_resume_internal(p);
+	(void)xs_task_resume_internal(xs_proc_task(p));	/* wakes the parked threads */
 	return true;
 }
 
@@ -188,7 +157,8 @@ static bool proc_stop_locked(struct proc *p, int signum)
 	/* wait4 changes these under proc_list_lock only: atomic updates. */
 	__atomic_fetch_and(&p->p_lflag, ~(uint32_t)P_LWAITED, __ATOMIC_SEQ_CST);
 	__atomic_fetch_and(&p->p_flag, ~(uint32_t)P_CONTINUED, __ATOMIC_SEQ_CST);
-	xs_task_suspend_internal(xs_proc_task(p));
+	/* task_hold_locked arms AST_BSD: a thread in user mode parks at its next trap. */
+	(void)xs_task_suspend_internal(xs_proc_task(p));
 	return true;
 }
 
@@ -247,6 +217,9 @@ static void xs_psignal_internal(struct proc *p, struct thread *th, int signum)
 		if (proc_continue_locked(p)) {
 			__atomic_fetch_or(&p->p_flag, P_CONTINUED, __ATOMIC_SEQ_CST);
 			continued = true;
+		} else if (th) {
+			/* Not stopped: a hold (START_SUSPENDED, task_suspend) goes, as in XNU. */
+			(void)xs_task_resume_internal(xs_proc_task(p));
 		}
 	}
 	if (prop & SA_STOP) {	/* a stop discards a pending continue */
@@ -258,8 +231,11 @@ static void xs_psignal_internal(struct proc *p, struct thread *th, int signum)
 			pend = false;
 		}
 	}
-	if (signum == SIGKILL)
+	if (signum == SIGKILL) {
 		proc_continue_locked(p);
+		/* A thread parked by a task hold leaves it for the kill (proc_killed_locked). */
+		osl_event_signal(&p->p_stop_event, true);
+	}
 	if (pend && th)
 		th->uthread.uu_siglist |= mask;
 	else if (pend)
@@ -309,12 +285,45 @@ void xs_psignal_thread(struct thread *th, int signum)
 	xs_psignal_internal(xs_get_bsdtask_info(th->task), th, signum);
 }
 
-/* Park while p is stopped (raw wait: other pending signals must not wake it). */
-static void proc_wait_stopped_locked(struct proc *p)
+/* A SIGKILL is posted to p or one of its threads, or p is exiting.  p_mlock held. */
+static bool proc_killed_locked(struct proc *p)
 {
-	while (p->p_stat == SSTOP) {
+	struct task *task = xs_proc_task(p);
+	struct thread *th;
+	bool killed = (p->p_lflag & P_LEXIT) || (p->p_siglist & xs_sigmask(SIGKILL));
+
+	if (killed)
+		return true;
+	xs_lck_mtx_lock(&task->lock);
+	xs_queue_foreach(th, &task->threads, struct thread, task_threads) {
+		if (th->uthread.uu_siglist & xs_sigmask(SIGKILL)) {
+			killed = true;
+			break;
+		}
+	}
+	xs_lck_mtx_unlock(&task->lock);
+	return killed;
+}
+
+/*
+ * Routine:    xs_proc_wait_held_locked
+ * Purpose:    See proc_internal.h.  The event is armed before the condition
+ *             is read, so a release that drops the hold without p_mlock
+ *             (task_resume from the MIG server) is never missed.  Raw
+ *             wait: other pending signals must not wake it.
+ * Conditions: p_mlock held; dropped while parked.
+ */
+void xs_proc_wait_held_locked(struct proc *p)
+{
+	struct task *task = xs_proc_task(p);
+
+	for (;;) {
 		uint32_t seq = osl_event_arm(&p->p_stop_event);
 
+		if (p->p_stat != SSTOP && !xs_task_is_held(task))
+			return;
+		if (proc_killed_locked(p))
+			return;
 		xs_lck_mtx_unlock(&p->p_mlock);
 		osl_event_wait(&p->p_stop_event, seq, 0);
 		xs_lck_mtx_lock(&p->p_mlock);
@@ -335,7 +344,7 @@ static void xs_proc_stop_locked(struct proc *p, int signum)
 		proc_notify_parent(p, CLD_STOPPED, signum);
 		xs_lck_mtx_lock(&p->p_mlock);
 	}
-	proc_wait_stopped_locked(p);
+	xs_proc_wait_held_locked(p);
 }
 
 /*
@@ -483,7 +492,7 @@ void xs_bsd_ast(struct thread *th)
 		return;
 	xs_thread_reference(th);	/* survives its own task's termination */
 	xs_lck_mtx_lock(&p->p_mlock);
-	proc_wait_stopped_locked(p);	/* the process is stopped: park here */
+	xs_proc_wait_held_locked(p);	/* the process is stopped: park here */
 	while (!(p->p_lflag & P_LEXIT) && (signum = xs_issignal_locked(p, th)) != 0) {
 		if (xs_postsig_locked(p, th, signum))
 			break;

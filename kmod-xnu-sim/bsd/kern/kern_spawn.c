@@ -250,18 +250,16 @@ static void xs_setsigvec_default(struct proc *np, sigset_t set)
 	xs_lck_mtx_unlock(&np->p_mlock);
 }
 
-/* task_suspend_internal for START_SUSPENDED: the child stays held until SIGCONT. */
-static void xs_task_suspend_internal(struct proc *np)
+/*
+ * START_SUSPENDED: a hold on the child's task (task_suspend_internal, as
+ * XNU's exec_activate_image does); its main thread parks before main until
+ * task_resume or SIGCONT releases it.  The proc is not SSTOP: wait4 does
+ * not see a stopped child, as on macOS.
+ */
+static void spawn_start_suspended(struct proc *np)
 {
-	XS_FUNC_AT(task_suspend_internal, "osfmk/kern/task.c");
-	struct task *t = xs_proc_task(np);
-
-	xs_lck_mtx_lock(&t->lock);
-	t->suspend_count++;
-	xs_lck_mtx_unlock(&t->lock);
+	(void)xs_task_suspend_internal(xs_proc_task(np));
 	xs_lck_mtx_lock(&np->p_mlock);
-	np->p_stat = SSTOP;			/* so SIGCONT resumes it */
-	np->p_lflag |= P_LWAITED;		/* wait4 does not report it as stopped */
 	np->p_exec.peh_flags |= XS_PEH_SUSPENDED;
 	xs_lck_mtx_unlock(&np->p_mlock);
 }
@@ -294,7 +292,7 @@ static int spawn_apply_attrs(struct spawn_data *sd, struct proc *pp, struct proc
 	if (psa->psa_flags & POSIX_SPAWN_SETSIGDEF)
 		xs_setsigvec_default(np, psa->psa_sigdefault);
 	if (psa->psa_flags & POSIX_SPAWN_START_SUSPENDED)
-		xs_task_suspend_internal(np);
+		spawn_start_suspended(np);
 	return 0;
 }
 

@@ -209,6 +209,14 @@ struct thread;
 void xs_bsd_ast(struct thread *th);
 bool xs_thread_signal_pending(struct thread *th);
 /*
+ * kern_sig.c: park the calling thread of p while p is stopped (SSTOP) or
+ * its task is held (xs_task_is_held: START_SUSPENDED, task_suspend), until
+ * SIGCONT / task_resume lets it go or a SIGKILL or exit is under way.  For
+ * bsd_ast and for a START_SUSPENDED child before it enters main.
+ * Conditions: p_mlock held (dropped while parked, re-taken on return).
+ */
+void xs_proc_wait_held_locked(struct proc *p);
+/*
  * kern_sig.c, for exec (fork/exec engineer): caught signals go back to their
  * default action (ignored ones stay ignored), as execsigs does.
  */

@@ -153,6 +153,14 @@ xnu_kern_return_t xnu_mach_msg_trap(struct xnu_mach_msg_header *msg, uint32_t op
 /* semaphore_create/destroy are MIG routines on the task port (task.defs). */
 xnu_kern_return_t xnu_semaphore_create(xnu_port_t task, xnu_port_t *sema, int policy, int value);
 xnu_kern_return_t xnu_semaphore_destroy(xnu_port_t task, xnu_port_t sema);
+/*
+ * task_for_pid: the trap (-45); a send right to pid's task port in *t
+ * (MACH_PORT_NULL on failure).  task_suspend / task_resume: MIG routines
+ * on a task port (task.defs 3407 / 3408).
+ */
+xnu_kern_return_t xnu_task_for_pid(xnu_port_t target_tport, int pid, xnu_port_t *t);
+xnu_kern_return_t xnu_task_suspend(xnu_port_t task);
+xnu_kern_return_t xnu_task_resume(xnu_port_t task);
 xnu_kern_return_t xnu_semaphore_signal(xnu_port_t sema);
 xnu_kern_return_t xnu_semaphore_wait(xnu_port_t sema);
 xnu_kern_return_t xnu_semaphore_timedwait(xnu_port_t sema, unsigned int sec, int nsec);

@@ -6,9 +6,10 @@
  * (generated from task.defs, mach_port.defs, mach_vm.defs in XNU) are
  * written out by hand below.
  *
- * Modeled routines on a task control port: semaphore_create (3418),
- * semaphore_destroy (3419), mach_port_allocate (3204), mach_vm_allocate
- * (4800).  Any other id is answered with MIG_BAD_ID.
+ * Modeled routines on a task control port: task_suspend (3407),
+ * task_resume (3408), semaphore_create (3418), semaphore_destroy (3419),
+ * mach_port_allocate (3204), mach_vm_allocate (4800).  Any other id is
+ * answered with MIG_BAD_ID.
  */
 #include "kmod-xnu-sim/osfmk/ipc/ipc_kmsg.h"
 #include "kmod-xnu-sim/osfmk/ipc/ipc_space.h"
@@ -21,6 +22,8 @@
 #include "darwin/port.h"
 
 #define MIG_ID_MACH_PORT_ALLOCATE 3204
+#define MIG_ID_TASK_SUSPEND       3407	/* task.defs: 3400 + 7 (task_create is a skip) */
+#define MIG_ID_TASK_RESUME        3408
 #define MIG_ID_SEMAPHORE_CREATE   3418
 #define MIG_ID_SEMAPHORE_DESTROY  3419
 #define MIG_ID_MACH_VM_ALLOCATE   4800
@@ -184,12 +187,41 @@ static struct ipc_kmsg *xs_mig_mach_vm_allocate(struct ipc_kmsg *req, struct tas
 	return reply;
 }
 
+/*
+ * _Xtask_suspend / _Xtask_resume: a bare header (no NDR: no inline
+ * arguments) to the target's port; the intran (convert_port_to_task_read)
+ * gives TASK_NULL for any port that is not a task's, and the routine
+ * answers KERN_INVALID_ARGUMENT for it, as XNU's MIG server does (it finds
+ * the routine by id alone, whatever the port's kobject type).
+ */
+static struct ipc_kmsg *xs_mig_task_suspend(struct ipc_kmsg *req, struct task *task)
+{
+	XS_FUNC_AT(_Xtask_suspend, "osfmk/mach/task.defs");
+
+	if (!mig_check_simple(req, XS_MACH_MSG_HEADER_SIZE))
+		return mig_reply_error(req, MIG_BAD_ARGUMENTS);
+	return mig_reply_error(req, xs_task_suspend(task));
+}
+
+static struct ipc_kmsg *xs_mig_task_resume(struct ipc_kmsg *req, struct task *task)
+{
+	XS_FUNC_AT(_Xtask_resume, "osfmk/mach/task.defs");
+
+	if (!mig_check_simple(req, XS_MACH_MSG_HEADER_SIZE))
+		return mig_reply_error(req, MIG_BAD_ARGUMENTS);
+	return mig_reply_error(req, xs_task_resume(task));
+}
+
 /* ipc_kobject_server_internal: find the routine (find_mig_hash_entry) and run it. */
 static struct ipc_kmsg *xs_ipc_kobject_server_internal(struct ipc_kmsg *req)
 {
 	XS_FUNC(ipc_kobject_server_internal);
 	struct task *task = xs_convert_port_to_task(req->ikm_remote);
 
+	if (req->ikm_id == MIG_ID_TASK_SUSPEND)
+		return xs_mig_task_suspend(req, task);
+	if (req->ikm_id == MIG_ID_TASK_RESUME)
+		return xs_mig_task_resume(req, task);
 	if (task) {
 		switch (req->ikm_id) {
 		case MIG_ID_SEMAPHORE_CREATE:

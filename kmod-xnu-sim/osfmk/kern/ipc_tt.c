@@ -149,9 +149,8 @@ struct task *xs_port_name_to_current_task_noref(mach_port_name_t name)
  * made straight into its entry: one uref more on an existing entry, or a
  * new entry, its right and the port's counts in one step (ipc_redo).
  */
-static mach_port_name_t ipc_self_copyout(struct ipc_port *kport)
+static mach_port_name_t ipc_port_copyout_send_common(struct ipc_port *kport)
 {
-	XS_FUNC_AT(ipc_port_copyout_send_pinned, "osfmk/ipc/ipc_port.c");
 	struct xs_redo *r = &xs_machine()->m_ipc.ipc_redo;
 	struct ipc_space *space = xs_current_space();
 	struct ipc_entry *entry;
@@ -177,6 +176,65 @@ static mach_port_name_t ipc_self_copyout(struct ipc_port *kport)
 	xs_redo_put32(r, &kport->ip_srights, kport->ip_srights + 1);
 	xs_redo_put32(r, &kport->ip_references, kport->ip_references + 1);
 	xs_redo_commit(r);
+	return name;
+}
+
+static mach_port_name_t ipc_self_copyout(struct ipc_port *kport)
+{
+	XS_FUNC_AT(ipc_port_copyout_send_pinned, "osfmk/ipc/ipc_port.c");
+	return ipc_port_copyout_send_common(kport);
+}
+
+/*
+ * Routine:    xs_port_name_to_task  (port_name_to_task -> port_name_to_task_kernel)
+ * Purpose:    See ipc_tt.h: ipc_port_translate_send, then the port must be
+ *             an active task control port (convert_port_to_task_with_flavor).
+ * Conditions: Nothing locked.
+ */
+struct task *xs_port_name_to_task(mach_port_name_t name)
+{
+	XS_FUNC_AT(port_name_to_task_kernel, "osfmk/kern/ipc_tt.c");
+	struct task *task = xs_current_task(), *found = NULL;
+	struct ipc_space *space;
+	struct ipc_entry *entry;
+	struct ipc_port *port;
+
+	if (!task || !XS_MACH_PORT_VALID(name))
+		return NULL;
+	xs_ipc_lock();
+	space = task->itk_space;
+	if (space && xs_ipc_right_lookup_write(space, name, &entry) == KERN_SUCCESS &&
+	    !xs_ipc_right_check(space, name, entry) && (entry->ie_bits & MACH_PORT_TYPE_SEND)) {
+		port = entry->ie_object;
+		if (port->ip_active && port->ip_kotype == IKOT_TASK_CONTROL && port->ip_kobject) {
+			found = port->ip_kobject;
+			xs_task_reference(found);	/* the port keeps it alive till here */
+		}
+	}
+	xs_ipc_unlock();
+	return found;
+}
+
+/*
+ * Routine:    xs_convert_task_to_port_copyout
+ *             (convert_task_to_port + ipc_port_copyout_send)
+ * Purpose:    See ipc_tt.h.  XNU makes a send right on the task port
+ *             (ipc_kobject_make_send) and copies it out into the space; the
+ *             right is made straight into its entry here (ipc_self_copyout).
+ * Conditions: Nothing locked.  Consumes a reference on task.
+ */
+mach_port_name_t xs_convert_task_to_port_copyout(struct task *task)
+{
+	XS_FUNC(convert_task_to_port);
+	mach_port_name_t name = MACH_PORT_NULL;
+
+	xs_ipc_lock();
+	if (task->active && task->itk_self && task->itk_self->ip_active) {
+		XS_FUNC_AT(ipc_port_copyout_send, "osfmk/ipc/ipc_port.c");
+		name = ipc_port_copyout_send_common(task->itk_self);
+	}
+	xs_ipc_unlock();
+	xs_task_deallocate(task);
 	return name;
 }
 

@@ -27,4 +27,18 @@ void xs_ipc_thread_terminate(struct thread *thread);
  */
 struct task *xs_port_name_to_current_task_noref(mach_port_name_t name);
 
+/*
+ * port_name_to_task: the task whose control port name denotes in the
+ * current space (a send right), with a reference the caller drops with
+ * xs_task_deallocate; NULL for any other name.  task_for_pid's target_tport.
+ */
+struct task *xs_port_name_to_task(mach_port_name_t name);
+/*
+ * convert_task_to_port + ipc_port_copyout_send: a send right to task's
+ * control port, copied out into the current space.  Consumes a reference
+ * on task.  Returns the name, or MACH_PORT_NULL for a terminated task or a
+ * full space.
+ */
+mach_port_name_t xs_convert_task_to_port_copyout(struct task *task);
+
 #endif /* XS_KERN_IPC_TT_H */

@@ -174,3 +174,149 @@ void xs_task_deallocate(struct task *t)
 	xs_lck_mtx_unlock(&kg()->tasks_lock);
 	xs_zfree_id(ZONE_ID_PROC_TASK, xs_container_of(t, struct proc_task, pt_task));
 }
+
+/* ---- Suspension ---------------------------------------------------------- */
+
+/* place_task_hold / release_task_hold modes (osfmk/kern/task.c). */
+#define TASK_HOLD_NORMAL 0
+#define TASK_HOLD_LEGACY 2
+
+/*
+ * thread_hold: send th through the AST path on its next return to user
+ * mode.  XNU raises AST_APC and the thread parks in thread_apc_ast; here it
+ * is AST_BSD and the thread parks in bsd_ast's stop wait, which watches the
+ * task's hold too (one park for stops and holds; docs/fidelity.md).
+ */
+static void xs_thread_hold(struct thread *th)
+{
+	XS_FUNC_AT(thread_hold, "osfmk/kern/thread_act.c");
+	__atomic_fetch_or(&th->ast, AST_BSD, __ATOMIC_SEQ_CST);
+}
+
+/* task_hold_locked: one kernel-level hold on every thread.  task->lock held. */
+static void xs_task_hold_locked(struct task *task)
+{
+	XS_FUNC(task_hold_locked);
+	struct thread *th;
+
+	if (__atomic_fetch_add(&task->suspend_count, 1, __ATOMIC_SEQ_CST) > 0)
+		return;
+	xs_queue_foreach(th, &task->threads, struct thread, task_threads)
+		xs_thread_hold(th);
+}
+
+/*
+ * task_release_locked: drop the kernel-level hold; the last release lets
+ * the threads go (thread_release each), which here is a wakeup of the
+ * proc's stop event that every parked thread waits on.  task->lock held.
+ */
+static void xs_task_release_locked(struct task *task)
+{
+	XS_FUNC(task_release_locked);
+	struct proc *p;
+
+	if (task->suspend_count == 0 ||
+	    __atomic_sub_fetch(&task->suspend_count, 1, __ATOMIC_SEQ_CST) > 0)
+		return;
+	p = xs_get_bsdtask_info(task);
+	if (p)
+		osl_event_signal(&p->p_stop_event, true);
+}
+
+/*
+ * place_task_hold: one more user hold; the first puts the kernel-level
+ * hold on.  XNU then waits for the threads to leave user mode
+ * (task_wait_locked); a simulated thread running user code cannot be
+ * stopped from outside, so it stops at its next trap (fidelity.md).
+ * task->lock held.
+ */
+static xs_kern_return_t xs_place_task_hold(struct task *task, int mode)
+{
+	XS_FUNC(place_task_hold);
+
+	if (!task->active)
+		return KERN_FAILURE;
+	if (mode == TASK_HOLD_LEGACY)
+		task->legacy_stop_count++;
+	if (task->user_stop_count++ > 0)
+		return KERN_SUCCESS;	/* already held */
+	xs_task_hold_locked(task);
+	return KERN_SUCCESS;
+}
+
+/* release_task_hold: one user hold less; the last releases the task.  task->lock held. */
+static xs_kern_return_t xs_release_task_hold(struct task *task, int mode)
+{
+	XS_FUNC(release_task_hold);
+
+	if (!task->active)
+		return KERN_FAILURE;
+	if (task->user_stop_count == 0)
+		return KERN_FAILURE;
+	if (mode == TASK_HOLD_LEGACY && task->legacy_stop_count > 0)
+		task->legacy_stop_count--;
+	if (--task->user_stop_count == 0)
+		xs_task_release_locked(task);
+	return KERN_SUCCESS;
+}
+
+/* Run place_task_hold or release_task_hold under task->lock. */
+static xs_kern_return_t task_hold_op(struct task *task, int mode, bool hold)
+{
+	xs_kern_return_t kr;
+
+	xs_lck_mtx_lock(&task->lock);
+	kr = hold ? xs_place_task_hold(task, mode) : xs_release_task_hold(task, mode);
+	xs_lck_mtx_unlock(&task->lock);
+	return kr;
+}
+
+/* task_suspend_internal: a hold for the BSD side (stop, START_SUSPENDED). */
+xs_kern_return_t xs_task_suspend_internal(struct task *task)
+{
+	XS_FUNC(task_suspend_internal);
+	return task_hold_op(task, TASK_HOLD_NORMAL, true);
+}
+
+/* task_resume_internal: release one (SIGCONT). */
+xs_kern_return_t xs_task_resume_internal(struct task *task)
+{
+	XS_FUNC(task_resume_internal);
+	return task_hold_op(task, TASK_HOLD_NORMAL, false);
+}
+
+/*
+ * Routine:    xs_task_suspend  [MIG task.defs 3407]
+ * Purpose:    A user-level (legacy) hold on task.  XNU also copies a send
+ *             right to the task's resume port into the caller's space, so
+ *             the hold goes away if the caller dies; that token is not
+ *             modeled (fidelity.md): the hold stays until task_resume.
+ * Conditions: See task.h.
+ * Returns:    KERN_SUCCESS, KERN_INVALID_ARGUMENT, KERN_FAILURE.
+ */
+xs_kern_return_t xs_task_suspend(struct task *task)
+{
+	XS_FUNC(task_suspend);
+
+	if (!task || task->is_kernel_task)
+		return KERN_INVALID_ARGUMENT;
+	return task_hold_op(task, TASK_HOLD_LEGACY, true);
+}
+
+/*
+ * Routine:    xs_task_resume  [MIG task.defs 3408]
+ * Purpose:    Release one user-level hold on task, whoever placed it (a
+ *             stop, START_SUSPENDED or task_suspend share user_stop_count,
+ *             as in XNU); the last one lets its threads run.
+ * Conditions: See task.h.
+ * Returns:    KERN_SUCCESS; KERN_FAILURE if task holds no suspension or is
+ *             terminated; KERN_INVALID_ARGUMENT for NULL or kernel_task.
+ */
+xs_kern_return_t xs_task_resume(struct task *task)
+{
+	XS_FUNC(task_resume);
+
+	if (!task || task->is_kernel_task)
+		return KERN_INVALID_ARGUMENT;
+	return task_hold_op(task, TASK_HOLD_LEGACY, false);
+}

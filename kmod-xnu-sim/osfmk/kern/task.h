@@ -22,7 +22,9 @@ struct task {
 	uint32_t ref_count;
 	bool active;			/* false once task_terminate_internal ran */
 	bool is_kernel_task;
-	uint16_t suspend_count;
+	uint16_t suspend_count;		/* kernel-level holds (task_hold_locked) */
+	uint32_t user_stop_count;	/* user holds: stops, START_SUSPENDED, task_suspend */
+	uint32_t legacy_stop_count;	/* of which task_suspend's (TASK_HOLD_LEGACY) */
 	uint64_t task_uniqueid;
 
 	struct vm_map *map;		/* owned: one reference */
@@ -71,6 +73,34 @@ xs_kern_return_t xs_task_terminate_internal(struct task *t);
 
 struct task *xs_current_task(void);
 struct task *xs_kernel_task(void);
+
+/*
+ * Task suspension (osfmk/kern/task.c).  user_stop_count counts the holds
+ * of every kind; the first one puts one kernel-level hold on the task
+ * (task_hold_locked: suspend_count), the last release takes it off and
+ * wakes the threads parked by it.  A held task's threads do not return to
+ * user mode: each is sent through the AST path on its next return and
+ * parks there (xs_proc_wait_held_locked, kern_sig.c) until released.
+ *
+ * task_suspend_internal / task_resume_internal: a hold for the BSD side
+ * (stop signals, SIGCONT, posix_spawn's START_SUSPENDED).  task_suspend /
+ * task_resume: the MIG routines (task.defs 3407 / 3408), a legacy hold.
+ * Conditions: nothing locked but possibly the IPC lock (the MIG server);
+ * task->lock is taken, p_mlock is not.
+ * Returns:    KERN_SUCCESS; KERN_FAILURE for a terminated task, or a
+ *             release with no hold left; KERN_INVALID_ARGUMENT for NULL or
+ *             kernel_task (task_suspend / task_resume).
+ */
+xs_kern_return_t xs_task_suspend_internal(struct task *task);
+xs_kern_return_t xs_task_resume_internal(struct task *task);
+xs_kern_return_t xs_task_suspend(struct task *task);
+xs_kern_return_t xs_task_resume(struct task *task);
+
+/* Is a kernel-level hold on task (its threads must park)?  No lock needed. */
+static inline bool xs_task_is_held(struct task *task)
+{
+	return __atomic_load_n(&task->suspend_count, __ATOMIC_SEQ_CST) != 0;
+}
 
 void xs_task_bootstrap(void);	/* at boot: kernel_task */
 
