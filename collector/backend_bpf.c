@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -97,18 +98,73 @@ static bool cap_effective(int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-/* NULL when we may load and attach; otherwise what is missing. */
+/* The running kernel is at least major.minor (true when uname cannot say). */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma, mi;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return true;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/*
+ * This process runs in a user namespace other than the initial one (whose
+ * uid_map is the identity over all ids): bpf(2) and perf_event_open(2) check
+ * capabilities in the initial namespace, so the ones held here do not count.
+ */
+static bool in_child_user_ns(void)
+{
+	unsigned long inside, outside, count;
+	FILE *f = fopen("/proc/self/uid_map", "r");
+	int n;
+
+	if (!f)
+		return false;
+	n = fscanf(f, "%lu %lu %lu", &inside, &outside, &count);
+	fclose(f);
+	return n == 3 && !(inside == 0 && outside == 0 && count == 4294967295ul);
+}
+
+/*
+ * NULL when we may load and attach; otherwise what is missing.  The effective
+ * capabilities decide, not the uid: root in a container or under
+ * `capsh --drop=...` may lack them.  Loading the programs (BPF maps, kprobe-
+ * type programs) needs CAP_BPF and CAP_PERFMON; attaching the USDT uprobes
+ * (perf_event_open of the uprobe PMU) needs CAP_PERFMON; CAP_SYS_ADMIN
+ * covers both, and is the only way before Linux 5.8.
+ */
 static const char *privilege_problem(void)
 {
-	if (geteuid() == 0 || cap_effective(CAP_SYS_ADMIN))
+	bool root = geteuid() == 0, bpf, perfmon;
+
+	if (in_child_user_ns())
+		return "the bpf backend needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) in the "
+		       "initial user namespace: this process runs in a user namespace, where "
+		       "capabilities do not count for bpf(2); use --backend inproc";
+	if (cap_effective(CAP_SYS_ADMIN))
 		return NULL;
-	if (!cap_effective(CAP_BPF) && !cap_effective(CAP_PERFMON))
-		return "the bpf backend needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN, or root); "
-		       "use --backend inproc without privileges";
-	if (!cap_effective(CAP_BPF))
-		return "the bpf backend needs CAP_BPF (CAP_PERFMON is there)";
-	if (!cap_effective(CAP_PERFMON))
-		return "the bpf backend needs CAP_PERFMON to attach uprobes (CAP_BPF is there)";
+	if (!kernel_at_least(5, 8))
+		return root ? "the bpf backend needs CAP_SYS_ADMIN on kernels before 5.8 (no CAP_BPF "
+			      "or CAP_PERFMON there): running as root without it in the effective set; "
+			      "use --backend inproc"
+			    : "the bpf backend needs CAP_SYS_ADMIN on kernels before 5.8 (no CAP_BPF "
+			      "or CAP_PERFMON there); use --backend inproc without privileges";
+	bpf = cap_effective(CAP_BPF);
+	perfmon = cap_effective(CAP_PERFMON);
+	if (!bpf && !perfmon)
+		return root ? "the bpf backend needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): "
+			      "running as root, but none of them is in the effective set (a "
+			      "container, or dropped capabilities); use --backend inproc"
+			    : "the bpf backend needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN, as "
+			      "root); use --backend inproc without privileges";
+	if (!bpf)
+		return "the bpf backend needs CAP_BPF to load its programs (CAP_PERFMON is there; "
+		       "or CAP_SYS_ADMIN); use --backend inproc";
+	if (!perfmon)
+		return "the bpf backend needs CAP_PERFMON to attach uprobes (CAP_BPF is there; "
+		       "or CAP_SYS_ADMIN); use --backend inproc";
 	return NULL;
 }
 

@@ -40,6 +40,16 @@ const char *xt_decode_kern_return_name(int kr)
 	return lookup(xt_tab_kern_return, NELEM(xt_tab_kern_return), kr);
 }
 
+const char *xt_decode_port_right_name(int right)
+{
+	return lookup(xt_tab_port_right, NELEM(xt_tab_port_right), right);
+}
+
+const char *xt_decode_msg_type_name(uint32_t disposition)
+{
+	return lookup(xt_tab_msg_type, NELEM(xt_tab_msg_type), disposition);
+}
+
 /* The table row of a call, found by scanning the simulator's table once per call. */
 static int table_row(int family, int number, struct xnusim_table_row *row)
 {
@@ -114,6 +124,48 @@ static void put_bits(struct out *o, const struct xt_named *t, size_t n, uint64_t
 		put(o, "0");
 }
 
+/* MACH_RCV_TRAILER_ELEMENTS(x) = (x & 0xf) << 24 (osfmk/mach/message.h). */
+#define XT_RCV_TRAILER_ELEMENTS_SHIFT 24
+#define XT_RCV_TRAILER_ELEMENTS_MASK (0xfull << XT_RCV_TRAILER_ELEMENTS_SHIFT)
+
+/*
+ * mach_msg options, lowest bit first (the tables' value 0 names an empty
+ * word); the trailer request of a receive is a 4-bit field, not bits.
+ */
+static void put_msg_options(struct out *o, const struct xt_named *t, size_t n, uint64_t v)
+{
+	uint64_t elems = (v & XT_RCV_TRAILER_ELEMENTS_MASK) >> XT_RCV_TRAILER_ELEMENTS_SHIFT;
+	bool sep = false;
+
+	if (!v) {
+		const char *none = lookup(t, n, 0);
+
+		put(o, "%s", none ? none : "0");
+		return;
+	}
+	v &= ~XT_RCV_TRAILER_ELEMENTS_MASK;
+	for (unsigned b = 0; b < 64; b++) {
+		uint64_t bit = 1ull << b;
+		const char *name = (v & bit) ? lookup(t, n, (long long)bit) : NULL;
+
+		if (name) {
+			put(o, "%s%s", sep ? "|" : "", name);
+			v &= ~bit;
+			sep = true;
+		}
+	}
+	if (elems) {
+		const char *e = lookup(xt_tab_rcv_trailer, NELEM(xt_tab_rcv_trailer),
+				       (long long)elems);
+
+		put(o, "%sMACH_RCV_TRAILER_ELEMENTS(", sep ? "|" : "");
+		e ? put(o, "%s)", e) : put(o, "%u)", (unsigned)elems);
+		sep = true;
+	}
+	if (v)
+		put(o, "%s%#" PRIx64, sep ? "|" : "", v);
+}
+
 static void put_flags(struct out *o, enum xt_flag_kind kind, uint64_t v)
 {
 	const char *acc;
@@ -134,6 +186,12 @@ static void put_flags(struct out *o, enum xt_flag_kind kind, uint64_t v)
 	case XT_FLAGS_MMAP:
 		put_bits(o, xt_tab_mapflags, NELEM(xt_tab_mapflags), v, false);
 		break;
+	case XT_FLAGS_MACH_MSG:
+		put_msg_options(o, xt_tab_msg_option, NELEM(xt_tab_msg_option), v);
+		break;
+	case XT_FLAGS_MACH_MSG2:
+		put_msg_options(o, xt_tab_msg_option64, NELEM(xt_tab_msg_option64), v);
+		break;
 	}
 }
 
@@ -152,7 +210,10 @@ int xt_decode_flags(char *buf, size_t len, enum xt_flag_kind kind, uint64_t valu
 /*
  * Argument kinds, one letter each: d int, u unsigned, x hex, p pointer,
  * f fd, a dirfd (AT_FDCWD), P path, O open flags, m mode (octal), R prot,
- * M mmap flags, w whence, s signal, n port name, t task port.
+ * M mmap flags, w whence, s signal, n port name, t task port, r port right
+ * (mach_port_right_t), D port disposition (mach_msg_type_name_t), o mach_msg
+ * options, Q mach_msg2 options (64-bit).  A string names every argument of
+ * the call: those past the event's four show as "...".
  */
 struct argspec {
 	int family, number;
@@ -171,9 +232,10 @@ static const struct argspec argspecs[] = {
 	{ 1, 396, "fpu" }, { 1, 397, "fpu" }, { 1, 398, "POm" }, { 1, 399, "f" },
 	{ 1, 400, "dpxp" }, { 1, 463, "aPOm" }, { 1, 464, "aPOm" },
 	{ 2, -10, "tpux" }, { 2, -12, "tpu" }, { 2, -14, "tpudR" }, { 2, -15, "tpux" },
-	{ 2, -16, "tdp" }, { 2, -18, "tn" },  { 2, -19, "tndd" }, { 2, -21, "tnnd" },
-	{ 2, -24, "tpxp" }, { 2, -25, "tndx" }, { 2, -31, "pxuu" }, { 2, -33, "n" },
-	{ 2, -36, "n" },  { 2, -38, "nuu" },  { 2, -47, "pxxx" }, { 2, -89, "p" },
+	{ 2, -16, "trp" }, { 2, -18, "tn" },  { 2, -19, "tnrd" }, { 2, -21, "tnnD" },
+	{ 2, -24, "tpxp" }, { 2, -25, "tndx" }, { 2, -31, "pouunuu" }, { 2, -32, "pouunuup" },
+	{ 2, -33, "n" },  { 2, -36, "n" },  { 2, -38, "nuu" },  { 2, -44, "tdp" }, { 2, -45, "tdp" },
+	{ 2, -46, "tp" }, { 2, -47, "pQxxxxxx" }, { 2, -89, "p" },
 	{ 2, -90, "u" },
 };
 
@@ -234,6 +296,24 @@ static void put_arg(struct out *o, char kind, uint64_t v, const char *path)
 	}
 	case 'n': case 't':
 		put(o, "%#x", (uint32_t)v);
+		break;
+	case 'r': {
+		const char *r = xt_decode_port_right_name(i32);
+
+		r ? put(o, "%s", r) : put(o, "%d", i32);
+		break;
+	}
+	case 'D': {
+		const char *d = xt_decode_msg_type_name((uint32_t)v);
+
+		d ? put(o, "%s", d) : put(o, "%u", (uint32_t)v);
+		break;
+	}
+	case 'o':
+		put_flags(o, XT_FLAGS_MACH_MSG, (uint32_t)v);
+		break;
+	case 'Q':
+		put_flags(o, XT_FLAGS_MACH_MSG2, v);
 		break;
 	default:	/* 'x', 'p' */
 		put(o, "%#" PRIx64, v);

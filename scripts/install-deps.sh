@@ -15,6 +15,7 @@ PKGS=(
 	graphviz libgraphviz-dev
 	jq libjansson-dev
 	python3-jsonschema	# tests/scripts/collector_*.sh: artifacts against docs/artifact.schema.json
+	libcap2-bin		# capsh: tests/scripts/collector_privileges.sh drops capabilities as root
 	chromium		# tests/scripts/viz_html.sh: the report in a headless browser
 	# make kmod / test-kmod (tests/scripts/kmod_qemu.sh): xnusim.ko against the
 	# headers of the kernel linux-headers-amd64 names, booted in QEMU (TCG)

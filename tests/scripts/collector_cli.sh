@@ -9,17 +9,7 @@ SAN=""; [ "${SANITIZE:-0}" = 1 ] && SAN="-san"
 X="$OUTPUT/bin/xnutrace"
 LOOP="$OUTPUT/progs$SAN/xt_loop"
 EX="$OUTPUT/examples"
-passed=0; failed=0; skipped=0
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-
-check() {	# name, then a command that must succeed
-	local name=$1; shift
-	if "$@" >"$T/last.out" 2>&1; then
-		printf '  %-52s OK\n' "$name"; passed=$((passed + 1))
-	else
-		printf '  %-52s NG\n' "$name"; failed=$((failed + 1)); sed 's/^/    /' "$T/last.out" | tail -5
-	fi
-}
+. "$(dirname "$0")/testlib.bash"
 status_is() {	# expected exit status, command...
 	local want=$1; shift
 	"$@" >"$T/st.out" 2>&1; local rc=$?
@@ -41,7 +31,6 @@ path() {
 		prev=$fn
 	done
 }
-jqt() { jq -e "$2" "$1" >/dev/null; }	# file, jq expression that must be true
 
 if [ ! -x "$X" ]; then echo "  $X not built"; echo "0 passed, 1 failed"; exit 1; fi
 R="$X record -q --backend inproc"
@@ -174,6 +163,4 @@ check report_wrong_version            err_says "version 99 is not supported" "$X
 check report_wrong_type               err_says "edges\[0\].calls: expected an integer" "$X" report "$T/type.json"
 check report_missing_file_exit_1      status_is 1 "$X" report "$T/nonexistent.json"
 
-if [ $skipped -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
-else echo "$passed passed, $failed failed"; fi
-[ $failed -eq 0 ]
+testlib_summary

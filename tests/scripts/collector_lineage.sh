@@ -14,19 +14,7 @@ SAN=""; [ "${SANITIZE:-0}" = 1 ] && SAN="-san"
 X="$OUTPUT/bin/xnutrace"
 EX="$OUTPUT/examples"
 P="$OUTPUT/progs$SAN"
-passed=0; failed=0; skipped=0
-T=$(mktemp -d); chmod 755 "$T"; trap 'rm -rf "$T"' EXIT
-
-check() {	# name, then a command that must succeed
-	local name=$1; shift
-	if "$@" >"$T/last.out" 2>&1; then
-		printf '  %-52s OK\n' "$name"; passed=$((passed + 1))
-	else
-		printf '  %-52s NG\n' "$name"; failed=$((failed + 1)); sed 's/^/    /' "$T/last.out" | tail -5
-	fi
-}
-skip() { printf '  %-52s SKIP (%s)\n' "$1" "$2"; skipped=$((skipped + 1)); }
-jqt() { jq -e "$2" "$1" >/dev/null || { echo "false: $2"; return 1; }; }
+. "$(dirname "$0")/testlib.bash"
 # rec BACKEND NAME [record options] -- WORKLOAD...: $T/NAME.json, $T/NAME.err, $T/NAME.rc
 rec() {
 	local b=$1 n=$2; shift 2
@@ -232,6 +220,4 @@ else
 	check schema_validator_installed            sh -c "echo 'python3-jsonschema is missing: scripts/install-deps.sh installs it'; false"
 fi
 
-if [ $skipped -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
-else echo "$passed passed, $failed failed"; fi
-[ $failed -eq 0 ]
+testlib_summary

@@ -95,6 +95,61 @@ TEST(syscall_names_from_the_tables)
 	EXPECT_EQ(xt_decode_syscall_nargs(XT_FAMILY_BSD, 197), 6);
 }
 
+TEST(port_rights_and_dispositions)
+{
+	EXPECT_STREQ(xt_decode_port_right_name(0), "MACH_PORT_RIGHT_SEND");
+	EXPECT_STREQ(xt_decode_port_right_name(1), "MACH_PORT_RIGHT_RECEIVE");
+	EXPECT_STREQ(xt_decode_port_right_name(2), "MACH_PORT_RIGHT_SEND_ONCE");
+	EXPECT_STREQ(xt_decode_port_right_name(3), "MACH_PORT_RIGHT_PORT_SET");
+	EXPECT_STREQ(xt_decode_port_right_name(4), "MACH_PORT_RIGHT_DEAD_NAME");
+	EXPECT_TRUE(xt_decode_port_right_name(6) == NULL);	/* MACH_PORT_RIGHT_NUMBER: a count */
+	EXPECT_TRUE(xt_decode_port_right_name(-1) == NULL);
+	EXPECT_STREQ(xt_decode_msg_type_name(16), "MACH_MSG_TYPE_MOVE_RECEIVE");	/* not PORT_RECEIVE */
+	EXPECT_STREQ(xt_decode_msg_type_name(17), "MACH_MSG_TYPE_MOVE_SEND");
+	EXPECT_STREQ(xt_decode_msg_type_name(18), "MACH_MSG_TYPE_MOVE_SEND_ONCE");
+	EXPECT_STREQ(xt_decode_msg_type_name(19), "MACH_MSG_TYPE_COPY_SEND");
+	EXPECT_STREQ(xt_decode_msg_type_name(20), "MACH_MSG_TYPE_MAKE_SEND");
+	EXPECT_STREQ(xt_decode_msg_type_name(21), "MACH_MSG_TYPE_MAKE_SEND_ONCE");
+	EXPECT_STREQ(xt_decode_msg_type_name(25), "MACH_MSG_TYPE_DISPOSE_SEND");
+	EXPECT_TRUE(xt_decode_msg_type_name(23) == NULL);	/* unassigned */
+}
+
+TEST(mach_msg_options)
+{
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0), "MACH_MSG_OPTION_NONE");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 3), "MACH_SEND_MSG|MACH_RCV_MSG");
+	/* bit 30 is the trailer type, of which only format 0 exists */
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x40000003), "MACH_SEND_MSG|MACH_RCV_MSG|0x40000000");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x113),
+		     "MACH_SEND_MSG|MACH_RCV_MSG|MACH_SEND_TIMEOUT|MACH_RCV_TIMEOUT");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x3000106),
+		     "MACH_RCV_MSG|MACH_RCV_LARGE|MACH_RCV_TIMEOUT|"
+		     "MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT)");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x5000002), "MACH_RCV_MSG|MACH_RCV_TRAILER_ELEMENTS(5)");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x440), "MACH_SEND_INTERRUPT|MACH_RCV_INTERRUPT");
+	/* from user space 0x10000 is FILTER_NONFATAL (ALWAYS is the kernel's meaning) */
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x10201),
+		     "MACH_SEND_MSG|MACH_MSG_STRICT_REPLY|MACH_SEND_FILTER_NONFATAL");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x2000000), "MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SENDER)");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG, 0x80000000), "0x80000000");
+}
+
+TEST(mach_msg2_options)
+{
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG2, 0), "MACH64_MSG_OPTION_NONE");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG2, 0x200000003ull),
+		     "MACH64_SEND_MSG|MACH64_RCV_MSG|MACH64_SEND_KOBJECT_CALL");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG2, 0x400000011ull),
+		     "MACH64_SEND_MSG|MACH64_SEND_TIMEOUT|MACH64_SEND_MQ_CALL");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG2, 0x100000102ull),
+		     "MACH64_RCV_MSG|MACH64_RCV_TIMEOUT|MACH64_MSG_VECTOR");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG2, 0x8000000000000001ull), "MACH64_SEND_MSG|MACH64_MACH_MSG2");
+	/* bit 38 is not a MACH64_ option: the remainder in hex */
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG2, 0x4000000001ull), "MACH64_SEND_MSG|0x4000000000");
+	EXPECT_STREQ(flags(XT_FLAGS_MACH_MSG2, 0x3000002ull),
+		     "MACH64_RCV_MSG|MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT)");
+}
+
 static struct xt_event entry(int family, int number, uint64_t a0, uint64_t a1, uint64_t a2,
 			     uint64_t a3, const char *str)
 {
@@ -140,6 +195,40 @@ TEST(arguments)
 	EXPECT_STREQ(args(&ev, NULL), "");
 	ev = entry(1, 199, 3, 6, 0, 0, NULL);
 	EXPECT_STREQ(args(&ev, NULL), "3, 6, SEEK_SET");
+}
+
+TEST(mach_trap_arguments)
+{
+	struct xt_event ev = entry(2, -16, 0x103, 1, 0x7000, 0, NULL);	/* mach_port_allocate */
+
+	EXPECT_STREQ(args(&ev, NULL), "0x103, MACH_PORT_RIGHT_RECEIVE, 0x7000");
+	ev = entry(2, -16, 0x103, 3, 0x7000, 0, NULL);
+	EXPECT_STREQ(args(&ev, NULL), "0x103, MACH_PORT_RIGHT_PORT_SET, 0x7000");
+	ev = entry(2, -16, 0x103, 7, 0x7000, 0, NULL);	/* no such right: a number */
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 7, 0x7000");
+	ev = entry(2, -19, 0x103, 0x903, 0, (uint64_t)-1, NULL);	/* mach_port_mod_refs */
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 0x903, MACH_PORT_RIGHT_SEND, -1");
+	ev = entry(2, -19, 0x103, 0x903, 4, 2, NULL);
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 0x903, MACH_PORT_RIGHT_DEAD_NAME, 2");
+	ev = entry(2, -19, 0x103, 0x903, 0xffffffffu, 1, NULL);
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 0x903, -1, 1");
+	ev = entry(2, -21, 0x103, 0x903, 0x903, 20, NULL);	/* mach_port_insert_right */
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 0x903, 0x903, MACH_MSG_TYPE_MAKE_SEND");
+	ev = entry(2, -21, 0x103, 0x903, 0x1e03, 17, NULL);
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 0x903, 0x1e03, MACH_MSG_TYPE_MOVE_SEND");
+	ev = entry(2, -21, 0x103, 0x903, 0x903, 99, NULL);
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 0x903, 0x903, 99");
+	ev = entry(2, -18, 0x103, 0x903, 0, 0, NULL);		/* mach_port_deallocate: names */
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 0x903");
+	ev = entry(2, -45, 0x103, 5, 0x7000, 0, NULL);		/* task_for_pid: a pid */
+	EXPECT_STREQ(args(&ev, NULL), "0x103, 5, 0x7000");
+	ev = entry(2, -31, 0x5000, 0x40000003, 40, 64, NULL);	/* mach_msg_trap: 7 arguments */
+	EXPECT_STREQ(args(&ev, NULL), "0x5000, MACH_SEND_MSG|MACH_RCV_MSG|0x40000000, 40, 64, ...");
+	ev = entry(2, -32, 0x5000, 0x102, 0, 64, NULL);		/* mach_msg_overwrite_trap */
+	EXPECT_STREQ(args(&ev, NULL), "0x5000, MACH_RCV_MSG|MACH_RCV_TIMEOUT, 0, 64, ...");
+	ev = entry(2, -47, 0x5000, 0x200000003ull, 0x2800001513ull, 0x1e0300001b03ull, NULL);
+	EXPECT_STREQ(args(&ev, NULL), "0x5000, MACH64_SEND_MSG|MACH64_RCV_MSG|MACH64_SEND_KOBJECT_CALL, "
+				      "0x2800001513, 0x1e0300001b03, ...");
 }
 
 static const char *result(int family, int number, int64_t rv, int32_t err)
@@ -216,6 +305,34 @@ TEST(trace_lines_pair_entries_and_returns_per_thread)
 		     "3/300      _kernelrpc_mach_port_deallocate_trap(0x103, 0x7777) = "
 		     "KERN_INVALID_NAME (0xf)  <1.400us>\n"
 		     "2/259      task_self_trap() = 0x103  <0.950us>\n");
+	free(text);
+}
+
+TEST(trace_lines_name_port_rights_and_options)
+{
+	struct xt_event evs[] = {
+		ev_at(entry(2, -16, 0x1b03, 1, 0x7000, 0, NULL), XT_EV_SYSCALL_ENTRY, 2, 102, 100),
+		ev_at(ret(2, -16, 0, 0, NULL), XT_EV_SYSCALL_RETURN, 2, 102, 200),
+		ev_at(entry(2, -21, 0x1b03, 0x903, 0x903, 20, NULL), XT_EV_SYSCALL_ENTRY, 2, 102, 300),
+		ev_at(ret(2, -21, 0, 0, NULL), XT_EV_SYSCALL_RETURN, 2, 102, 400),
+		ev_at(entry(2, -19, 0x1b03, 0x1e03, 1, (uint64_t)-1, NULL), XT_EV_SYSCALL_ENTRY, 2, 102,
+		      500),
+		ev_at(ret(2, -19, 17, 17, NULL), XT_EV_SYSCALL_RETURN, 2, 102, 600),
+		ev_at(entry(2, -47, 0x5000, 0x800000002ull, 0, 0, NULL), XT_EV_SYSCALL_ENTRY, 2, 103, 700),
+		ev_at(ret(2, -47, 0x10004003, 0x10004003, NULL), XT_EV_SYSCALL_RETURN, 2, 103, 800),
+	};
+	char *text = run_fmt(XT_TRACE_NO_TIME, evs, 8, false);
+	const char *want =
+		     "2/102      _kernelrpc_mach_port_allocate_trap(0x1b03, MACH_PORT_RIGHT_RECEIVE, 0x7000)"
+		     " = KERN_SUCCESS\n"
+		     "2/102      _kernelrpc_mach_port_insert_right_trap(0x1b03, 0x903, 0x903, "
+		     "MACH_MSG_TYPE_MAKE_SEND) = KERN_SUCCESS\n"
+		     "2/102      _kernelrpc_mach_port_mod_refs_trap(0x1b03, 0x1e03, MACH_PORT_RIGHT_RECEIVE, "
+		     "-1) = KERN_INVALID_RIGHT (0x11)\n"
+		     "2/103      mach_msg2_trap(0x5000, MACH64_RCV_MSG|MACH64_SEND_ANY, 0, 0, ...) = "
+		     "MACH_RCV_TIMED_OUT (0x10004003)\n";
+
+	EXPECT_STREQ(text, want);
 	free(text);
 }
 
