@@ -8,6 +8,9 @@
  *                         mmap and munmap dominate it), ITERS times; prints
  *                         ns per call.  scripts/bench.sh times it under
  *                         xnusim and xnutrace.
+ *   syscall_mix getpid [ITERS]
+ *                         the null syscall alone, ITERS times (default
+ *                         200000); prints ns per call.
  *   syscall_mix probe-cost BATCHES ITERS
  *                         the probe-cost mix: only calls that stay inside the
  *                         simulated kernel (no host system call, so nothing
@@ -113,6 +116,22 @@ static int probe_cost(int batches, int iters)
 	return 0;
 }
 
+/* The null syscall: getpid alone, ITERS times; prints ns per call. */
+static int getpid_only(int iters)
+{
+	uint64_t t0;
+
+	if (iters < 1)
+		return 1;
+	for (int i = 0; i < 1000; i++)
+		(void)xnu_getpid();
+	t0 = bench_now_ns();
+	for (int i = 0; i < iters; i++)
+		(void)xnu_getpid();
+	printf("%.2f\n", (double)(bench_now_ns() - t0) / iters);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int iters;
@@ -121,6 +140,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "probe-cost") == 0)
 		return probe_cost(argc > 2 ? atoi(argv[2]) : 50, argc > 3 ? atoi(argv[3]) : 500);
+	if (argc > 1 && strcmp(argv[1], "getpid") == 0)
+		return getpid_only(argc > 2 ? atoi(argv[2]) : 200000);
 	iters = argc > 1 ? atoi(argv[1]) : 20000;
 	fd = open_mix_file();
 	if (fd < 0)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * callgraph.bpf.c: the call graph of libxnusim.so, from its batched probe
- * xnu:syscall_callgraph (docs/tracepoints.md): one hit per trap hands over
- * the thread's function entries and returns and syscall entries and
- * returns since its last hand-over, in order, as records in the workload's
+ * xnu:syscall_callgraph (docs/tracepoints.md): one hit per hand-over (each
+ * trap, or many when the collector sets a hand-over age) brings the
+ * thread's function entries and returns and syscall entries and returns
+ * since its last hand-over, in order, as records in the workload's
  * memory (struct xt_cg_head + struct xt_cg_rec[], bpf/xnutrace.h), read
  * here with bpf_probe_read_user.  Per thread, a shadow stack whose frames
  * are syscall roots (XT_ROOT_ID(family, number)) and modeled kernel
@@ -63,6 +64,8 @@ static __always_inline bool returns_port(__s32 family, __s32 number)
 struct batch {
 	struct thread_state *st;
 	__u64 recs;		/* user address of the first record */
+	__u64 sys;		/* user address of xt_cg_head.sys */
+	__u32 nsys;
 	__u64 tid;
 	__u32 nrec;
 	__u32 machine;
@@ -209,9 +212,15 @@ static long one_record(__u32 i, struct batch *b)
 		break;
 	case XT_CG_SYS_ENTRY:
 	case XT_CG_SYS_RETURN:
-		if (r->sys >= XT_CG_MAX_SYS || r->sys >= st->head.nsys)
+		if (r->sys >= XT_CG_MAX_SYS || r->sys >= b->nsys)
 			break;
-		s = &st->head.sys[r->sys & (XT_CG_MAX_SYS - 1)];
+		s = &st->sys;
+		if (bpf_probe_read_user(s, sizeof(*s),
+					(const void *)(b->sys + (__u64)(r->sys & (XT_CG_MAX_SYS - 1)) *
+								sizeof(*s)))) {
+			b->bad = true;
+			return 1;
+		}
 		if (r->kind == XT_CG_SYS_ENTRY)
 			syscall_entry(b, s, now);
 		else
@@ -245,10 +254,13 @@ int handle_syscall_callgraph(struct pt_regs *ctx)
 	b.st = state_get(b.machine, b.tid, true);
 	if (!b.st)
 		return 0;
-	if (bpf_probe_read_user(&b.st->head, sizeof(b.st->head), (const void *)head)) {
-		xt_drop(XT_DROP_STACK_UNDERFLOW);	/* unreadable: the trap is lost */
+	/* The head's counts only: a syscall record's details are read when met. */
+	if (bpf_probe_read_user(&b.nsys, sizeof(b.nsys),
+				(const void *)(head + __builtin_offsetof(struct xt_cg_head, nsys)))) {
+		xt_drop(XT_DROP_STACK_UNDERFLOW);	/* unreadable: the batch is lost */
 		return 0;
 	}
+	b.sys = head + __builtin_offsetof(struct xt_cg_head, sys);
 	b.recs = head + sizeof(struct xt_cg_head);
 	b.host_tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_loop(b.nrec, one_record, &b, 0);

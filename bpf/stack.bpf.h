@@ -49,7 +49,7 @@ struct thread_state {
 	struct xt_event pending;	/* a syscall entry held back for min_duration_ns */
 	struct frame frames[XT_MAX_DEPTH];
 	/* Scratch of the batch being read (callgraph.bpf.c): one thread's own. */
-	struct xt_cg_head head;
+	struct xt_cg_sys sys;	/* the syscall record's details, read when met */
 	struct xt_cg_rec chunk[XT_CG_CHUNK];
 };
 

@@ -100,7 +100,7 @@ struct xt_sys_val {
  * (osfmk/kern/xs_trace.h) has this layout; the inproc ring carries the
  * same bytes (the collector checks both with _Static_assert).
  */
-#define XT_CG_MAX_SYS    4	/* syscall details per batch */
+#define XT_CG_MAX_SYS    256	/* syscall details per batch: a power of two */
 #define XT_CG_ENTRY      1	/* function entry: id = function id */
 #define XT_CG_RETURN     2	/* function return */
 #define XT_CG_SYS_ENTRY  3	/* syscall entry: id = XT_ROOT_ID, sys = its detail slot */

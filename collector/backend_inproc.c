@@ -5,8 +5,9 @@
  * process hosts launchd, so it maps the arena and drains the ring.  Every
  * event goes to the caller's callback, which aggregates it in the model
  * through per-thread shadow stacks (xt_model__feed(ev, true)).  Syscall and
- * function events arrive in call-graph batches (one ring entry per trap:
- * xs_trace_inproc.h), unpacked here into the same ordered events.
+ * function events arrive in call-graph batches (one ring entry per
+ * hand-over: xs_trace_inproc.h), unpacked here into the same ordered
+ * events; the paths the kernel looked up are put on their syscall entries.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -67,8 +68,23 @@ _Static_assert(XS_TRACE_BATCH_MAX_SLOTS <= INPROC_BATCH, "a batch entry fits a d
 #define CALIBRATE_PAIRS      20000
 #define CALIBRATE_NEST       16	/* pairs per hand-over: about one trap's worth */
 
+/*
+ * Paths the kernel looked up (XS_TREC_VFS_LOOKUP), held per thread until
+ * its next batch: the trap that looked one up is that batch's last (the
+ * kernel hands the batch over when such a trap ends), so the path belongs
+ * to the batch's last syscall entry.  Direct-mapped by tid: a collision
+ * loses a path (the argument prints as a pointer), never mislabels one.
+ */
+#define INPROC_LOOKUPS 64
+
+struct lookup {
+	uint64_t tid;		/* 0: empty */
+	char path[XT_STR_LEN];
+};
+
 struct inproc {
 	struct xt_backend b;
+	struct lookup lookups[INPROC_LOOKUPS];
 	struct xs_trace_ring *ring;
 	struct xt_event *buf;
 	double cost_ns;
@@ -144,6 +160,32 @@ static int inproc_attach(struct xt_backend *b)
 	return 0;
 }
 
+static struct lookup *lookup_slot(struct inproc *ip, uint64_t tid)
+{
+	return &ip->lookups[(tid ^ tid >> 7) % INPROC_LOOKUPS];
+}
+
+/* The thread's first lookup since its last batch (a rename's source). */
+static void lookup_hold(struct inproc *ip, const struct xt_event *ev)
+{
+	struct lookup *l = lookup_slot(ip, ev->tid);
+
+	if (l->tid == ev->tid || !ev->tid)
+		return;
+	l->tid = ev->tid;
+	memcpy(l->path, ev->str, sizeof(l->path));
+	l->path[sizeof(l->path) - 1] = '\0';
+}
+
+/* The index of the batch's last syscall entry, or nrec if none. */
+static uint32_t last_sys_entry(const struct xs_trace_crec *rec, uint32_t nrec)
+{
+	for (uint32_t i = nrec; i-- > 0;)
+		if ((rec[i].cc_word >> 30) + 1 == XT_CG_SYS_ENTRY)
+			return i;
+	return nrec;
+}
+
 static int emit(struct inproc *ip, const struct xt_event *ev)
 {
 	ip->delivered++;
@@ -163,6 +205,8 @@ static int unpack(struct inproc *ip, const struct xt_event *h, uint64_t slots)
 	const struct xt_cg_sys *sys = (const struct xt_cg_sys *)payload;
 	const struct xs_trace_crec *rec = (const struct xs_trace_crec *)(payload +
 									 nsys * sizeof(*sys));
+	struct lookup *l = lookup_slot(ip, h->tid);
+	uint32_t path_at = UINT32_MAX;
 	struct xt_event ev;
 	int err = 0;
 
@@ -176,6 +220,10 @@ static int unpack(struct inproc *ip, const struct xt_event *h, uint64_t slots)
 	ev.machine = h->machine;
 	ev.pid = h->pid;
 	ev.host_tid = (uint32_t)(h->a[1] >> 32);
+	if (l->tid == h->tid && h->tid) {
+		path_at = last_sys_entry(rec, nrec);
+		l->tid = 0;
+	}
 	for (uint32_t i = 0; i < nrec && !err; i++) {
 		uint32_t kind = (rec[i].cc_word >> 30) + 1, v = rec[i].cc_word & 0x3fffffffu;
 		const struct xt_cg_sys *s = v < nsys ? &sys[v] : NULL;
@@ -185,6 +233,10 @@ static int unpack(struct inproc *ip, const struct xt_event *h, uint64_t slots)
 		ev.family = 0;
 		ev.kdebug = 0;
 		memset(ev.a, 0, sizeof(ev.a));
+		if (i == path_at)
+			memcpy(ev.str, l->path, sizeof(ev.str));
+		else if (ev.str[0])
+			ev.str[0] = '\0';
 		if (kind == XT_CG_ENTRY || kind == XT_CG_RETURN) {
 			ev.type = kind == XT_CG_ENTRY ? XT_EV_FUNC_ENTRY : XT_EV_FUNC_RETURN;
 		} else if (!s) {
@@ -221,7 +273,10 @@ static int deliver(struct inproc *ip, int force)
 
 		if (k < 1 || k > n - i)
 			k = 1;		/* the ring never splits an entry */
-		err = ev->type == XS_TREC_BATCH ? unpack(ip, ev, k) : emit(ip, ev);
+		if (ev->type == XS_TREC_VFS_LOOKUP)
+			lookup_hold(ip, ev);
+		else
+			err = ev->type == XS_TREC_BATCH ? unpack(ip, ev, k) : emit(ip, ev);
 		i += k - 1;
 	}
 	return err ? err : (int)n;

@@ -347,6 +347,9 @@ static void name_workload(struct xt_model *m, const char *argv0)
  */
 #define CALIBRATE_PAIRS 4000
 
+/* How long a recorded thread may keep its call-graph batch (xs_trace.h). */
+#define XT_RUN_HANDOVER_NS 1000000ull
+
 static struct xs_func calib_func = { "xnutrace_calibrate", __FILE__, "", 0, 0 };
 
 static __attribute__((noinline)) uint64_t calibrate_loop(int pairs)
@@ -529,6 +532,12 @@ int xt_run(const struct xt_run_opts *o, struct xt_model **out, struct xt_run_res
 		rc.m = tl;	/* the kernel aggregates; the ring builds the rest */
 	if (o->on_backend)
 		o->on_backend(o->progress_ctx, xt_backend__name(b), res->auto_reason);
+	/*
+	 * Recording only aggregates, so threads may keep their call-graph
+	 * batches across traps and hand them over once per many (xs_trace.h);
+	 * live output wants every trap as it ends.
+	 */
+	(void)xs_trace_set_handover(o->on_event ? 0 : XT_RUN_HANDOVER_NS);	/* else each trap */
 	batch = calibrate_batch(&bo, is_bpf);
 	(void)calibrate_loop(batch);	/* warm-up: page faults, caches */
 	idle_ns = calibrate_timed(NULL, batch);
@@ -540,6 +549,7 @@ int xt_run(const struct xt_run_opts *o, struct xt_model **out, struct xt_run_res
 
 		rc.discard = true;
 		on = calibrate_timed(b, batch);
+		xs_trace_callgraph_flush();	/* a batch kept across the loops */
 		while (xt_backend__poll(b, 0) > 0)
 			;
 		rc.discard = false;

@@ -14,6 +14,7 @@
 
 #include "kmod-xnu-sim/bsd/kern/kern_exec_internal.h"
 #include "kmod-xnu-sim/bsd/sys/spawn_internal.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 #include "kmod-xnu-sim/osl/osl.h"
 #include "xnusim/spawn.h"
 
@@ -52,6 +53,7 @@ static _Noreturn void exec_host_half(char *const argv[], char *const envp[])
 	static char *av[XS_HOST_ARGV_MAX + 1];
 	char elf[XS_MAXPATHLEN], spec[96];
 
+	xs_trace_callgraph_flush();	/* the exec trap's last records: the image ends here */
 	if (xs_exec_handoff_info(0, elf, sizeof(elf), spec, sizeof(spec)) == 0)
 		(void)osl_host_execve(elf, host_argv(0, args, av, argv), envp, spec);
 	xs_exec_host_failed(0, false);	/* the new image dies of SIGKILL */

@@ -13,6 +13,7 @@
 #include "kmod-xnu-sim/libsyscall/libsyscall_internal.h"
 
 #include "kmod-xnu-sim/bsd/sys/proc_internal.h"
+#include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 #include "kmod-xnu-sim/osl/osl.h"
 #include "xnusim/ulock.h"
 
@@ -43,6 +44,7 @@ int xnu_fork(void)
 	if (rv[1] != 0)		/* x1 != 0: we are the child */
 		return 0;
 	pid = (int)rv[0];
+	xs_trace_callgraph_flush();	/* the host child must not report our traps again */
 	host = osl_process_fork();
 	if (host < 0) {
 		xs_fork_host_abort(pid);

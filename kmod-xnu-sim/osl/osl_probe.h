@@ -144,6 +144,8 @@ struct osl_trace_tls {
 };
 /* The thread will not return to user space: hand over each record. */
 #define OSL_TRACE_FLUSH_EACH 1u
+/* Hand the batch over when the current trap ends (xs_trace_vfs_lookup). */
+#define OSL_TRACE_FLUSH_TRAP 2u
 
 extern __thread struct osl_trace_tls osl_trace_tls __attribute__((tls_model("initial-exec")));
 

@@ -15,6 +15,7 @@
 #include "tests/harness.h"
 
 #include "darwin/errno.h"
+#include "darwin/fcntl.h"
 #include "darwin/kern_return.h"
 
 #include "kmod-xnu-sim/bsd/sys/sysent.h"
@@ -98,6 +99,8 @@ struct ev {
 
 static struct xs_trace_record rbuf[8192];
 static struct ev evs[16384];
+static char lookup_path[XS_TRACE_STR_LEN];	/* the last XS_TREC_VFS_LOOKUP drained */
+static int lookup_before_entry = -1;		/* batch entries drained before it */
 
 /* Decode every batch entry waiting in r (xs_trace_inproc.h) into evs. */
 static int drain(struct xs_trace_ring *r, int *nentries)
@@ -112,6 +115,10 @@ static int drain(struct xs_trace_ring *r, int *nentries)
 		const struct xs_trace_crec *c;
 		uint32_t nsys = (uint32_t)h->tr_family;
 
+		if (h->tr_type == XS_TREC_VFS_LOOKUP) {
+			memcpy(lookup_path, h->tr_str, sizeof(lookup_path));
+			lookup_before_entry = ent;
+		}
 		if (h->tr_type != XS_TREC_BATCH)
 			continue;
 		c = (const struct xs_trace_crec *)(payload + nsys * sizeof(*sys));
@@ -223,21 +230,160 @@ TEST(errors_and_one_entry_per_trap)
 /* The ring never splits a batch: a full ring drops it whole and counts its records. */
 TEST(full_ring_drops_whole_batches)
 {
-	struct xs_trace_ring *r = ring_on(64);
+	struct xs_trace_ring *r = ring_on(64);	/* the smallest ring: 256 slots */
 	uint64_t drops;
 	int n, nent;
 
 	ASSERT_TRUE(r != NULL);
+	EXPECT_EQ(r->r_nslots, 256u);
 	(void)drain(r, NULL);
 	__atomic_store_n(&r->r_drops, 0, __ATOMIC_RELAXED);
-	for (int i = 0; i < 100; i++)	/* ~3 slots a trap: far more than 64 */
+	for (int i = 0; i < 300; i++)	/* 2 slots a trap: far more than 256 */
 		(void)xnu_getpid();
 	drops = __atomic_load_n(&r->r_drops, __ATOMIC_RELAXED);
 	n = drain(r, &nent);
-	EXPECT_TRUE(nent > 0 && nent < 100);
+	EXPECT_TRUE(nent > 0 && nent < 300);
 	EXPECT_TRUE(drops > 0);
-	/* every trap makes the same records: kept + dropped = 100 traps' worth */
-	EXPECT_EQ((uint64_t)n + drops, (uint64_t)n / nent * 100);
+	/* every trap makes the same records: kept + dropped = 300 traps' worth */
+	EXPECT_EQ((uint64_t)n + drops, (uint64_t)n / nent * 300);
+	xs_trace_inproc_free(r);
+}
+
+/* How many syscall entries of (family, number) by pid, from index from on. */
+static int count_sys(int n, uint32_t root, int32_t pid)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += evs[i].kind == XS_CG_SYS_ENTRY && evs[i].id == root && evs[i].pid == pid;
+	return c;
+}
+
+/* With a hand-over age, a lone thread keeps its batch across traps, in order. */
+TEST(a_handover_age_keeps_traps_together)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	uint32_t root = XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_getpid);
+	int n, nent, pid = xnu_getpid(), prev = -1;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);
+	ASSERT_EQ(xs_trace_set_handover(10ull * 1000000000ull), 0);	/* 10 s */
+	for (int i = 0; i < 20; i++)
+		(void)xnu_getpid();
+	n = drain(r, &nent);
+	EXPECT_EQ(nent, 0);			/* kept: nothing handed over yet */
+	xs_trace_callgraph_flush();
+	n = drain(r, &nent);
+	EXPECT_EQ(nent, 1);			/* twenty traps, one batch */
+	EXPECT_EQ(count_sys(n, root, pid), 20);
+	for (int i = 0; i < n; i++) {		/* entry, return, entry, return ... */
+		if (evs[i].kind != XS_CG_SYS_ENTRY && evs[i].kind != XS_CG_SYS_RETURN)
+			continue;
+		EXPECT_TRUE((int)evs[i].kind != prev);
+		prev = (int)evs[i].kind;
+	}
+	/* age 0 again: each trap hands over as it ends */
+	ASSERT_EQ(xs_trace_set_handover(0), 0);
+	(void)xnu_getpid();
+	(void)xnu_getpid();
+	(void)drain(r, &nent);
+	EXPECT_EQ(nent, 2);
+	xs_trace_inproc_free(r);
+}
+
+/* A trap that looks a path up hands its batch over, and the ring names the path. */
+TEST(a_lookup_hands_its_trap_over_with_the_path)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	uint32_t open_root = XS_CG_ROOT_ID(XS_FAMILY_BSD, 5);
+	int n, nent, fd, at = -1;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);
+	ASSERT_EQ(xs_trace_set_handover(10ull * 1000000000ull), 0);
+	(void)xnu_getpid();
+	lookup_path[0] = '\0';
+	fd = xnu_open("/tmp/test_trace_lookup", O_CREAT | O_RDWR, 0644);
+	ASSERT_TRUE(fd >= 0);
+	n = drain(r, &nent);
+	EXPECT_EQ(nent, 1);			/* getpid and open, handed over as open ended */
+	EXPECT_EQ(strcmp(lookup_path, "/tmp/test_trace_lookup"), 0);
+	EXPECT_EQ(lookup_before_entry, 0);	/* before the batch that holds its trap */
+	for (int i = 0; i < n; i++)
+		if (evs[i].kind == XS_CG_SYS_ENTRY && evs[i].id == open_root)
+			at = i;
+	ASSERT_TRUE(at >= 0);
+	for (int i = at + 1; i < n; i++)	/* open's is the batch's last syscall entry */
+		EXPECT_TRUE(evs[i].kind != XS_CG_SYS_ENTRY);
+	EXPECT_TRUE(count_sys(n, XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_getpid), xnu_getpid()) == 1);
+	(void)xnu_close(fd);
+	(void)xnu_unlink("/tmp/test_trace_lookup");
+	ASSERT_EQ(xs_trace_set_handover(0), 0);
+	xs_trace_inproc_free(r);
+}
+
+static void *five_getpids(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 5; i++)
+		(void)xnu_getpid();
+	return NULL;
+}
+
+/*
+ * A process with a second thread hands over every trap: a thread other
+ * than the one that ends the process must not hold records back.
+ */
+TEST(a_second_thread_hands_over_every_trap)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	uint32_t root = XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_getpid);
+	pthread_t th;
+	int n, nent;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);
+	ASSERT_EQ(xs_trace_set_handover(10ull * 1000000000ull), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, five_getpids, NULL), 0);
+	usleep(200000);				/* the thread is done, not yet joined */
+	n = drain(r, &nent);
+	EXPECT_EQ(count_sys(n, root, xnu_getpid()), 5);
+	EXPECT_TRUE(nent >= 5);			/* one batch a trap */
+	pthread_join(th, NULL);
+	ASSERT_EQ(xs_trace_set_handover(0), 0);
+	xs_trace_inproc_free(r);
+}
+
+/* A fork hands the parent's kept batch over first: the child never repeats it. */
+TEST(a_fork_child_does_not_repeat_the_parents_batch)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	uint32_t root = XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_getpid);
+	int n, parent = xnu_getpid(), child, st = 0, in_parent = 0, in_child = 0;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);
+	ASSERT_EQ(xs_trace_set_handover(10ull * 1000000000ull), 0);
+	for (int i = 0; i < 7; i++)
+		(void)xnu_getpid();
+	child = xnu_fork();
+	if (child == 0) {
+		(void)xnu_getpid();
+		xnu_exit(0);
+	}
+	ASSERT_TRUE(child > 0);
+	ASSERT_EQ(xnu_wait4(child, &st, 0, NULL), child);
+	xs_trace_callgraph_flush();
+	for (int i = 0; i < 20; i++) {	/* drained before the fork; the rest now */
+		n = drain(r, NULL);
+		in_parent += count_sys(n, root, parent);
+		in_child += count_sys(n, root, child);
+		usleep(5000);
+	}
+	EXPECT_EQ(in_parent, 7);
+	EXPECT_EQ(in_child, 1);		/* its own getpid, not the parent's seven again */
+	ASSERT_EQ(xs_trace_set_handover(0), 0);
 	xs_trace_inproc_free(r);
 }
 

@@ -52,6 +52,8 @@ int xs_namei(struct nameidata *ndp)
 	if (cnp->cn_pnbuf == NULL)
 		return ENOMEM;
 	error = namei_copyin(ndp, cnp->cn_pnbuf);
+	if (error == 0)
+		XS_TRACE_VFS_LOOKUP(cnp->cn_pnbuf);	/* XNU: kdebug_lookup, from lookup() */
 	if (error == 0 && cnp->cn_pnbuf[0] == '\0')
 		error = ENOENT;
 	if (error) {

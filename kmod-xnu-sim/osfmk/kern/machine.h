@@ -28,6 +28,7 @@ struct xs_machine {
 	bool m_booted;
 	struct xs_trace_ring *m_trace_ring;	/* inproc tracing ring, NULL when off */
 	uint64_t m_trace_clock[4];	/* call-graph batch clock calibration (xs_trace.c) */
+	uint64_t m_trace_handover;	/* batch hand-over age in clock ticks; 0: every trap */
 
 	struct zalloc_globals m_zalloc;
 	struct kern_globals m_kern;

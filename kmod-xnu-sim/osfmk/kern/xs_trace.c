@@ -234,6 +234,49 @@ static __attribute__((noinline, cold)) void xs_cg_flush(struct xs_cg_batch *b)
 	b->cb_nrec = 0;
 	b->cb_nsys = 0;
 	b->cb_lost = 0;
+	osl_trace_tls.ot_flags &= ~OSL_TRACE_FLUSH_TRAP;
+}
+
+/*
+ * A trap ends: hand the batch over now, or keep it for the next traps
+ * (xs_trace.h, "The batched call graph").  b holds the trap's last return.
+ */
+static inline bool xs_cg_handover_due(const struct xs_cg_batch *b)
+{
+	struct xs_machine *m;
+	struct thread *th;
+	uint64_t age;
+
+	if (osl_trace_tls.ot_flags & (OSL_TRACE_FLUSH_EACH | OSL_TRACE_FLUSH_TRAP))
+		return true;
+	/*
+	 * Only a process's one thread keeps its batch: it is the thread that
+	 * ends the host process (osl_trace.c hands its batch over at exit),
+	 * where another thread's would be lost with the process.
+	 */
+	th = osl_current_thread();
+	if (!th || !th->task || __atomic_load_n(&th->task->thread_count, __ATOMIC_RELAXED) != 1)
+		return true;
+	m = osl_machine();
+	age = m ? __atomic_load_n(&m->m_trace_handover, __ATOMIC_RELAXED) : 0;
+	return age == 0 || b->cb_rec[b->cb_nrec - 1].cr_ts - b->cb_rec[0].cr_ts >= age;
+}
+
+int xs_trace_set_handover(uint64_t ns)
+{
+	struct xs_machine *m = osl_machine();
+	uint64_t c[3];
+
+	if (!m)
+		return -1;
+	if (ns != 0 && !xs_cg_clock_load(m, c) &&
+	    (xs_trace_clock_calibrate(2) != 0 || !xs_cg_clock_load(m, c)))
+		return -1;
+	/* ns = ticks * mult >> 32, so ticks = (ns << 32) / mult */
+	__atomic_store_n(&m->m_trace_handover,
+			 ns ? (uint64_t)(((unsigned __int128)ns << 32) / (c[0] ? c[0] : 1)) : 0,
+			 __ATOMIC_RELAXED);
+	return 0;
 }
 
 void xs_trace_callgraph_flush(void)
@@ -302,7 +345,7 @@ static void xs_cg_func_return(const struct xs_func *f)
 	xs_cg_put(b, f->xf_id, XS_CG_RETURN, 0);
 	if (d)		/* 0: a frame entered before the recording started */
 		osl_trace_tls.ot_depth = --d;
-	if (d == 0 || (osl_trace_tls.ot_flags & OSL_TRACE_FLUSH_EACH))
+	if (d == 0 ? xs_cg_handover_due(b) : (osl_trace_tls.ot_flags & OSL_TRACE_FLUSH_EACH) != 0)
 		xs_cg_flush(b);		/* back in user space: the trap is over */
 }
 
@@ -326,6 +369,7 @@ static struct xs_cg_sys *xs_cg_sys_put(uint32_t kind, int family, int number)
 #else
 void xs_trace_callgraph_flush(void) { }
 int xs_trace_clock_calibrate(unsigned ms) { (void)ms; return -1; }
+int xs_trace_set_handover(uint64_t ns) { (void)ns; return -1; }
 #endif /* XS_CG */
 
 void xs_trace_pin_instrumented(int on)
@@ -413,6 +457,21 @@ __attribute__((noinline)) void xs_trace_syscall_return(int family, int number,
 			s->cs_a[0] = (uint64_t)retval;
 		}
 	}
+#endif
+}
+
+__attribute__((noinline)) void xs_trace_vfs_lookup(const char *path)
+{
+#if XS_CG
+	struct xs_who w;
+
+	if (!OSL_PROBE_SEM(syscall_callgraph))
+		return;
+	osl_trace_tls.ot_flags |= OSL_TRACE_FLUSH_TRAP;
+	w = xs_trace_who();
+	XS_TRACE_RING(w, XS_TREC_VFS_LOOKUP, 0, 0, 0, 0, path ? path : "");
+#else
+	(void)path;
 #endif
 }
 

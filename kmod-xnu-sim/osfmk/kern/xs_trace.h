@@ -131,13 +131,19 @@ void xs_trace_vm_map_change(const struct proc *p, int op, uint64_t addr,
 /*
  * What one thread did since its last hand-over, in order: function entries
  * and returns and syscall entries and returns, each with its time.  The
- * thread hands the batch over when its outermost kernel frame returns
- * (back in user space), before it blocks, before a process lifecycle event,
- * and when the batch is full.  Layout shared with the consumers: struct
- * xt_cg_batch in bpf/xnutrace.h (the collector checks it with
- * _Static_assert).  Arena-free: the batch is the thread's own memory.
+ * thread hands the batch over before it blocks, before a process lifecycle
+ * event or a host fork, when the batch is full, and when a trap ends (its
+ * outermost kernel frame returns) if one of these holds: the machine's
+ * hand-over age is 0 (the default: every trap, for live consumers), the
+ * batch's first record is that old, or the trap looked a path up (a
+ * consumer that reads the path from user memory reads it while it is
+ * still the trap's).  A collector that only aggregates sets an age
+ * (xs_trace_set_handover) and so pays the hand-over once per many traps.
+ * Layout shared with the consumers: struct xt_cg_batch in bpf/xnutrace.h
+ * (the collector checks it with _Static_assert).  Arena-free: the batch is
+ * the thread's own memory.
  */
-#define XS_CG_MAX_SYS 4		/* syscall records per batch */
+#define XS_CG_MAX_SYS 256	/* syscall records per batch: a power of two */
 #define XS_CG_MAX_REC 2032	/* records per batch: the batch is 32 KiB */
 
 #define XS_CG_ENTRY      1	/* a function entry: cr_id = function id */
@@ -179,6 +185,33 @@ _Static_assert(sizeof(struct xs_cg_batch) == 16 + 48 * XS_CG_MAX_SYS + 16 * XS_C
 
 /* Hand the calling thread's batch over now (nothing if it is empty). */
 void xs_trace_callgraph_flush(void);
+
+/*
+ * Routine:    xs_trace_set_handover
+ * Purpose:    Let the current machine's threads keep their batches across
+ *             traps until the first record is `ns` old (0: hand over at
+ *             the end of every trap, the default).  Converted to clock
+ *             ticks with the machine's calibration (measured now if none).
+ * Returns:    0, or -1: no machine, or no usable clock (the age stays 0).
+ */
+int xs_trace_set_handover(uint64_t ns);
+
+/*
+ * kdebug_lookup: the kernel looked `path` up on behalf of the current trap
+ * (XNU emits VFS_LOOKUP kdebug events from lookup()).  The inproc ring gets
+ * the path as an XS_TREC_VFS_LOOKUP record, and the trap's batch is handed
+ * over when the trap ends.
+ */
+void xs_trace_vfs_lookup(const char *path);
+#if !defined(XS_NO_TRACE) && !defined(XS_KMOD)
+#define XS_TRACE_VFS_LOOKUP(path)                                                \
+	do {                                                                     \
+		if (OSL_PROBE_ENABLED(syscall_callgraph))                        \
+			xs_trace_vfs_lookup(path);                               \
+	} while (0)
+#else
+#define XS_TRACE_VFS_LOOKUP(path) ((void)(path))	/* no batches here */
+#endif
 
 /*
  * Routine:    xs_trace_clock_calibrate

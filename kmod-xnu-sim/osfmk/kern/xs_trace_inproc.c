@@ -13,7 +13,8 @@
 #include "kmod-xnu-sim/osfmk/kern/xs_trace.h"
 #include "kmod-xnu-sim/osl/osl.h"
 
-#define XS_TRACE_RING_MIN (1ull << 6)
+#define XS_TRACE_RING_MIN (1ull << 8)	/* more than the largest batch entry */
+_Static_assert(XS_TRACE_BATCH_MAX_SLOTS <= XS_TRACE_RING_MIN, "a batch entry fits the ring");
 #define XS_TRACE_RING_MAX (1ull << 22)	/* 4M records, 608 MiB: most of an arena */
 
 /*

@@ -48,7 +48,7 @@
 #include <stdint.h>
 
 #define XS_TRACE_RING_MAGIC   0x474e49525f535858ull	/* "XXS_RING" */
-#define XS_TRACE_RING_VERSION 2
+#define XS_TRACE_RING_VERSION 3
 #define XS_TRACE_STR_LEN      64
 
 /* Record types: the values of enum xt_event_type. */
@@ -63,6 +63,7 @@
 #define XS_TREC_MSG_RECEIVE    9
 #define XS_TREC_VM_MAP_CHANGE  10
 #define XS_TREC_BATCH          11	/* a call-graph batch: see above */
+#define XS_TREC_VFS_LOOKUP     12	/* tr_str: a path the kernel looked up (xs_trace_vfs_lookup) */
 
 /* One event; the same bytes as struct xt_event. */
 struct xs_trace_record {

@@ -7,6 +7,7 @@
  * keeps per-CPU buffers in the kernel (bsd/kern/kdebug.c, kd_bufs).
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -32,9 +33,23 @@ static void batch_unmap(void *p)
 	munmap(m, m->bytes);
 }
 
+/* The core's hand-over (osfmk/kern/xs_trace.c); weak: the platform may stand alone. */
+void xs_trace_callgraph_flush(void) __attribute__((weak));
+
+/*
+ * The host process ends (exit, or main returned): the exiting thread's
+ * batch, which it may have kept across traps, is handed over first.
+ */
+static void batch_flush_at_exit(void)
+{
+	if (xs_trace_callgraph_flush)
+		xs_trace_callgraph_flush();
+}
+
 static void batch_key_make(void)
 {
 	(void)pthread_key_create(&batch_key, batch_unmap);
+	(void)atexit(batch_flush_at_exit);
 }
 
 void *osl_trace_batch_alloc(uint64_t bytes)
