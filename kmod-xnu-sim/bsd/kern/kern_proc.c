@@ -53,6 +53,14 @@ static struct proc *proc_find_any_locked(pid_t pid)
  *             away through reap, which the caller must not race with.
  * Returns:    The proc or NULL.
  */
+/* The live proc with this pid (not a zombie, not being created); proc_list_lock held. */
+static struct proc *proc_find_live_locked(pid_t pid)
+{
+	struct proc *p = proc_find_any_locked(pid);
+
+	return p && p->p_stat != SZOMB && p->p_stat != SIDL ? p : NULL;
+}
+
 struct proc *xs_proc_find(pid_t pid)
 {
 	XS_FUNC(proc_find);
@@ -61,9 +69,7 @@ struct proc *xs_proc_find(pid_t pid)
 	if (pid < 0 || !pg()->allproc.next)
 		return NULL;
 	xs_lck_mtx_lock(&pg()->proc_list_lock);
-	p = proc_find_any_locked(pid);
-	if (p && (p->p_stat == SZOMB || p->p_stat == SIDL))
-		p = NULL;
+	p = proc_find_live_locked(pid);
 	xs_lck_mtx_unlock(&pg()->proc_list_lock);
 	return p;
 }
@@ -251,9 +257,7 @@ static struct proc *proc_find_task_ref(pid_t pid, struct task **taskp)
 	if (pid < 0 || !pg()->allproc.next)
 		return NULL;
 	xs_lck_mtx_lock(&pg()->proc_list_lock);
-	p = proc_find_any_locked(pid);
-	if (p && (p->p_stat == SZOMB || p->p_stat == SIDL))
-		p = NULL;
+	p = proc_find_live_locked(pid);
 	if (p) {
 		*taskp = xs_proc_task(p);
 		xs_task_reference(*taskp);

@@ -112,6 +112,23 @@ void xs_ipc_thread_terminate(struct thread *thread)
 }
 
 /*
+ * ipc_port_translate_send, then convert_port_to_task's test: the active
+ * task control port that name denotes as a send right in space, or NULL.
+ * The IPC lock is held.
+ */
+static struct ipc_port *task_control_send_locked(struct ipc_space *space, mach_port_name_t name)
+{
+	struct ipc_entry *entry;
+	struct ipc_port *port;
+
+	if (!space || xs_ipc_right_lookup_write(space, name, &entry) != KERN_SUCCESS ||
+	    xs_ipc_right_check(space, name, entry) || !(entry->ie_bits & MACH_PORT_TYPE_SEND))
+		return NULL;
+	port = entry->ie_object;
+	return port->ip_active && port->ip_kotype == IKOT_TASK_CONTROL ? port : NULL;
+}
+
+/*
  * Routine:    xs_port_name_to_current_task_noref
  * Purpose:    See ipc_tt.h (ipc_port_translate_send, then the kobject must
  *             be the current task).
@@ -121,21 +138,14 @@ struct task *xs_port_name_to_current_task_noref(mach_port_name_t name)
 {
 	XS_FUNC(port_name_to_current_task_noref);
 	struct task *task = xs_current_task(), *found = NULL;
-	struct ipc_space *space;
-	struct ipc_entry *entry;
 	struct ipc_port *port;
 
 	if (!task || !XS_MACH_PORT_VALID(name))
 		return NULL;
 	xs_ipc_lock();
-	space = task->itk_space;
-	if (space && xs_ipc_right_lookup_write(space, name, &entry) == KERN_SUCCESS &&
-	    !xs_ipc_right_check(space, name, entry) && (entry->ie_bits & MACH_PORT_TYPE_SEND)) {
-		port = entry->ie_object;
-		if (port->ip_active && port->ip_kotype == IKOT_TASK_CONTROL &&
-		    port->ip_kobject == task)
-			found = task;
-	}
+	port = task_control_send_locked(task->itk_space, name);
+	if (port && port->ip_kobject == task)
+		found = task;
 	xs_ipc_unlock();
 	return found;
 }
@@ -195,21 +205,15 @@ struct task *xs_port_name_to_task(mach_port_name_t name)
 {
 	XS_FUNC_AT(port_name_to_task_kernel, "osfmk/kern/ipc_tt.c");
 	struct task *task = xs_current_task(), *found = NULL;
-	struct ipc_space *space;
-	struct ipc_entry *entry;
 	struct ipc_port *port;
 
 	if (!task || !XS_MACH_PORT_VALID(name))
 		return NULL;
 	xs_ipc_lock();
-	space = task->itk_space;
-	if (space && xs_ipc_right_lookup_write(space, name, &entry) == KERN_SUCCESS &&
-	    !xs_ipc_right_check(space, name, entry) && (entry->ie_bits & MACH_PORT_TYPE_SEND)) {
-		port = entry->ie_object;
-		if (port->ip_active && port->ip_kotype == IKOT_TASK_CONTROL && port->ip_kobject) {
-			found = port->ip_kobject;
-			xs_task_reference(found);	/* the port keeps it alive till here */
-		}
+	port = task_control_send_locked(task->itk_space, name);
+	if (port && port->ip_kobject) {
+		found = port->ip_kobject;
+		xs_task_reference(found);	/* the port keeps it alive till here */
 	}
 	xs_ipc_unlock();
 	return found;
