@@ -72,13 +72,16 @@ _Static_assert(XS_TRACE_BATCH_MAX_SLOTS <= INPROC_BATCH, "a batch entry fits a d
  * Paths the kernel looked up (XS_TREC_VFS_LOOKUP), held per thread until
  * its next batch: the trap that looked one up is that batch's last (the
  * kernel hands the batch over when such a trap ends), so the path belongs
- * to the batch's last syscall entry.  Direct-mapped by tid: a collision
- * loses a path (the argument prints as a pointer), never mislabels one.
+ * to the batch's last syscall entry, if it was looked up after that
+ * entry (a path whose batch a full ring dropped is not given to the next
+ * one).  Direct-mapped by tid: a collision loses a path (the argument
+ * prints as a pointer), never mislabels one.
  */
 #define INPROC_LOOKUPS 64
 
 struct lookup {
 	uint64_t tid;		/* 0: empty */
+	uint64_t ts_ns;		/* when it was looked up */
 	char path[XT_STR_LEN];
 };
 
@@ -173,6 +176,7 @@ static void lookup_hold(struct inproc *ip, const struct xt_event *ev)
 	if (l->tid == ev->tid || !ev->tid)
 		return;
 	l->tid = ev->tid;
+	l->ts_ns = ev->ts_ns;
 	memcpy(l->path, ev->str, sizeof(l->path));
 	l->path[sizeof(l->path) - 1] = '\0';
 }
@@ -222,6 +226,8 @@ static int unpack(struct inproc *ip, const struct xt_event *h, uint64_t slots)
 	ev.host_tid = (uint32_t)(h->a[1] >> 32);
 	if (l->tid == h->tid && h->tid) {
 		path_at = last_sys_entry(rec, nrec);
+		if (path_at < nrec && l->ts_ns < h->ts_ns + rec[path_at].cc_dt)
+			path_at = UINT32_MAX;	/* looked up before this trap began */
 		l->tid = 0;
 	}
 	for (uint32_t i = 0; i < nrec && !err; i++) {

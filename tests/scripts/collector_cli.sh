@@ -55,6 +55,12 @@ check probes_lists_syscall_entry      grep -qP '^xnu:syscall_entry\tmachine u32,
 check probes_lists_all_ten            test "$(grep -c '^xnu:' "$T/probes.txt")" -eq 10
 check probes_lists_registry           grep -qP '^[0-9]+\tfalloc_withinit\tbsd/kern\tbsd/kern/kern_descrip.c$' "$T/probes.txt"
 
+# -- live lines name the paths the kernel looked up (kdebug_lookup), as the bpf backend does
+"$X" trace --backend inproc -- "$EX/file_io/file_io" >"$T/ftr.out" 2>&1
+check trace_inproc_names_paths        grep -q 'open("notes.txt", O_RDWR|O_CREAT|O_TRUNC, 0644) = 3' "$T/ftr.out"
+check trace_inproc_failed_lookup_path grep -q 'open("/no/such/file", O_RDONLY, 0) = -1 ENOENT' "$T/ftr.out"
+check trace_inproc_unlink_path        grep -q 'unlink("notes.txt") = 0' "$T/ftr.out"
+
 # -- recording file_io: the graph of open
 $R -o "$T/fio.json" -- "$EX/file_io/file_io" >/dev/null 2>"$T/fio.err"; rc=$?
 check record_file_io_exits_0          test $rc -eq 0

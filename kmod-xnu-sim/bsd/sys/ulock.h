@@ -12,22 +12,7 @@
 #include "kmod-xnu-sim/osfmk/kern/locks.h"
 #include "kmod-xnu-sim/osl/osl.h"
 
-/* operation: the opcode in the low byte ... */
-#define UL_COMPARE_AND_WAIT          1
-#define UL_UNFAIR_LOCK               2
-#define UL_COMPARE_AND_WAIT_SHARED   3
-#define UL_UNFAIR_LOCK64_SHARED      4
-#define UL_COMPARE_AND_WAIT64        5
-#define UL_COMPARE_AND_WAIT64_SHARED 6
-
-/* ... and flags above it. */
-#define ULF_WAKE_ALL                   0x00000100
-#define ULF_WAKE_THREAD                0x00000200
-#define ULF_WAKE_ALLOW_NON_OWNER       0x00000400
-#define ULF_WAIT_WORKQ_DATA_CONTENTION 0x00010000
-#define ULF_WAIT_CANCEL_POINT          0x00020000
-#define ULF_WAIT_ADAPTIVE_SPIN         0x00040000
-#define ULF_NO_ERRNO                   0x01000000
+#include "kmod-xnu-sim/include/xnusim/ulock_ops.h"	/* UL_*, ULF_*, ULOCK_NOWAITERS_BIT */
 
 #define UL_OPCODE_MASK 0x000000FFu
 #define UL_FLAGS_MASK  0xFFFFFF00u
@@ -35,12 +20,6 @@
 			ULF_WAIT_CANCEL_POINT | ULF_WAIT_ADAPTIVE_SPIN)
 #define ULF_WAKE_MASK  (ULF_NO_ERRNO | ULF_WAKE_ALL | ULF_WAKE_THREAD | \
 			ULF_WAKE_ALLOW_NON_OWNER)
-
-/*
- * os_unfair_lock's owner word: the owner's thread port name with the low
- * bit cleared while there are waiters (ulock_owner_value_to_port_name).
- */
-#define ULOCK_NOWAITERS_BIT 0x00000001u
 
 /* ulk_t: what a ulock is keyed by. */
 #define ULK_INVALID 0

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ulock.h: user-level locks for workloads, on __ulock_wait / __ulock_wake.
- * The operation values of Darwin's <sys/ulock.h>, and two small locks:
+ * The operation values of Darwin's <sys/ulock.h> (xnusim/ulock_ops.h),
+ * and two small locks:
  *
  *  - xnu_unfair_lock: os_unfair_lock's protocol.  The word holds the
  *    owner's thread port name; the low bit (ULOCK_NOWAITERS_BIT) is cleared
@@ -23,22 +24,7 @@
 
 #include "xnusim/libsyscall.h"
 
-#ifndef UL_COMPARE_AND_WAIT
-#define UL_COMPARE_AND_WAIT          1
-#define UL_UNFAIR_LOCK               2
-#define UL_COMPARE_AND_WAIT_SHARED   3
-#define UL_UNFAIR_LOCK64_SHARED      4
-#define UL_COMPARE_AND_WAIT64        5
-#define UL_COMPARE_AND_WAIT64_SHARED 6
-#define ULF_WAKE_ALL                   0x00000100
-#define ULF_WAKE_THREAD                0x00000200
-#define ULF_WAKE_ALLOW_NON_OWNER       0x00000400
-#define ULF_WAIT_WORKQ_DATA_CONTENTION 0x00010000
-#define ULF_WAIT_CANCEL_POINT          0x00020000
-#define ULF_WAIT_ADAPTIVE_SPIN         0x00040000
-#define ULF_NO_ERRNO                   0x01000000
-#define ULOCK_NOWAITERS_BIT 0x00000001u
-#endif
+#include "xnusim/ulock_ops.h"	/* Darwin's operation values */
 
 #define XNU_ULOCK_EINTR      4	/* Darwin errnos the lock loops look at */
 #define XNU_ULOCK_EOWNERDEAD 105
