@@ -6,7 +6,8 @@
  * thread's function entries and returns and syscall entries and returns
  * since its last hand-over, in order, as records in the workload's
  * memory (struct xt_cg_head + struct xt_cg_rec[], bpf/xnutrace.h), read
- * here with bpf_probe_read_user.  Per thread, a shadow stack whose frames
+ * here with bpf_probe_read_user; their times are clock ticks after the
+ * batch's origin, converted here with the head's rate (XT_CG_NS).  Per thread, a shadow stack whose frames
  * are syscall roots (XT_ROOT_ID(family, number)) and modeled kernel
  * functions; every pop adds to a (caller, callee, root, pid) edge: calls,
  * inclusive and self time.  Per syscall: count, errors, total time and a
@@ -71,6 +72,8 @@ struct batch {
 	__u32 machine;
 	__s32 pid;
 	__u32 host_tid;
+	__u64 base_ns;		/* the batch's time origin */
+	__u64 mult;		/* ns per tick, 32.32 */
 	bool bad;		/* a record could not be read: the rest is skipped */
 };
 
@@ -201,9 +204,9 @@ static long one_record(__u32 i, struct batch *b)
 		}
 	}
 	r = &st->chunk[j & (XT_CG_CHUNK - 1)];
-	now = r->ts_ns;
-	id = r->id;
-	switch (r->kind) {
+	now = XT_CG_NS(b->base_ns, b->mult, r->dt);
+	id = XT_CG_VALUE(r->word);
+	switch (XT_CG_KIND(r->word)) {
 	case XT_CG_ENTRY:
 		func_event(b, id, now, true);
 		break;
@@ -212,16 +215,16 @@ static long one_record(__u32 i, struct batch *b)
 		break;
 	case XT_CG_SYS_ENTRY:
 	case XT_CG_SYS_RETURN:
-		if (r->sys >= XT_CG_MAX_SYS || r->sys >= b->nsys)
+		if (id >= XT_CG_MAX_SYS || id >= b->nsys)
 			break;
 		s = &st->sys;
 		if (bpf_probe_read_user(s, sizeof(*s),
-					(const void *)(b->sys + (__u64)(r->sys & (XT_CG_MAX_SYS - 1)) *
+					(const void *)(b->sys + (__u64)(id & (XT_CG_MAX_SYS - 1)) *
 								sizeof(*s)))) {
 			b->bad = true;
 			return 1;
 		}
-		if (r->kind == XT_CG_SYS_ENTRY)
+		if (XT_CG_KIND(r->word) == XT_CG_SYS_ENTRY)
 			syscall_entry(b, s, now);
 		else
 			syscall_return(b, s, now);
@@ -240,9 +243,12 @@ SEC("usdt")
 int handle_syscall_callgraph(struct pt_regs *ctx)
 {
 	struct batch b = {};
+	/* struct xt_cg_head up to its sys[]: 48 bytes of stack */
+	struct { __u32 nrec, nsys; __u64 lost, base, base_ns, mult, pad; } hd;
 	long arg[5];
 	__u64 head;
 
+	_Static_assert(sizeof(hd) == __builtin_offsetof(struct xt_cg_head, sys), "head");
 	xt_args(ctx, arg, 5);
 	b.machine = arg[0];
 	b.pid = arg[1];
@@ -254,12 +260,14 @@ int handle_syscall_callgraph(struct pt_regs *ctx)
 	b.st = state_get(b.machine, b.tid, true);
 	if (!b.st)
 		return 0;
-	/* The head's counts only: a syscall record's details are read when met. */
-	if (bpf_probe_read_user(&b.nsys, sizeof(b.nsys),
-				(const void *)(head + __builtin_offsetof(struct xt_cg_head, nsys)))) {
+	/* The head's counts and clock only: a syscall record's details are read when met. */
+	if (bpf_probe_read_user(&hd, sizeof(hd), (const void *)head)) {
 		xt_drop(XT_DROP_STACK_UNDERFLOW);	/* unreadable: the batch is lost */
 		return 0;
 	}
+	b.nsys = hd.nsys;
+	b.base_ns = hd.base_ns;
+	b.mult = hd.mult;
 	b.sys = head + __builtin_offsetof(struct xt_cg_head, sys);
 	b.recs = head + sizeof(struct xt_cg_head);
 	b.host_tid = (__u32)bpf_get_current_pid_tgid();

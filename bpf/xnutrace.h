@@ -101,17 +101,22 @@ struct xt_sys_val {
  * same bytes (the collector checks both with _Static_assert).
  */
 #define XT_CG_MAX_SYS    256	/* syscall details per batch: a power of two */
-#define XT_CG_ENTRY      1	/* function entry: id = function id */
+#define XT_CG_ENTRY      1	/* function entry: the word's value is the function id */
 #define XT_CG_RETURN     2	/* function return */
-#define XT_CG_SYS_ENTRY  3	/* syscall entry: id = XT_ROOT_ID, sys = its detail slot */
+#define XT_CG_SYS_ENTRY  3	/* syscall entry: the value is its slot in xt_cg_head.sys */
 #define XT_CG_SYS_RETURN 4	/* syscall return */
 
+/* One record: its time in clock ticks after the batch's origin, and what. */
 struct xt_cg_rec {
-	__u64 ts_ns;		/* CLOCK_MONOTONIC (the simulator's calibrated TSC) */
-	__u32 id;
-	__u16 kind;		/* XT_CG_* */
-	__u16 sys;		/* syscall records: index into xt_cg_head.sys */
+	__u32 dt;		/* ns = XT_CG_NS(head.base_ns, head.mult, dt) */
+	__u32 word;		/* (XT_CG_* - 1) << 30 | value */
 };
+#define XT_CG_KIND(word)  (((word) >> 30) + 1)
+#define XT_CG_VALUE(word) ((word) & 0x3fffffffu)
+/* dt < 2^32: neither product overflows 64 bits. */
+#define XT_CG_NS(base_ns, mult, dt)                                              \
+	((base_ns) + (((__u64)(dt) * ((mult) & 0xffffffffu)) >> 32) +             \
+	 (__u64)(dt) * ((mult) >> 32))
 
 struct xt_cg_sys {
 	__s32 family;
@@ -125,6 +130,10 @@ struct xt_cg_head {
 	__u32 nrec;
 	__u32 nsys;
 	__u64 lost;		/* records the thread could not keep before this batch */
+	__u64 base;		/* the origin in clock ticks (the simulator's own use) */
+	__u64 base_ns;		/* the origin, CLOCK_MONOTONIC ns */
+	__u64 mult;		/* ns per tick, 32.32 fixed point (0: no clock, order only) */
+	__u64 pad;
 	struct xt_cg_sys sys[XT_CG_MAX_SYS];
 	/* struct xt_cg_rec rec[nrec] follows */
 };

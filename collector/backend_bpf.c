@@ -36,8 +36,12 @@ _Static_assert(sizeof(struct xt_cg_rec) == sizeof(struct xs_cg_rec) &&
 	       sizeof(struct xt_cg_sys) == sizeof(struct xs_cg_sys) &&
 	       sizeof(struct xt_cg_head) == __builtin_offsetof(struct xs_cg_batch, cb_rec) &&
 	       XT_CG_MAX_SYS == XS_CG_MAX_SYS, "xt_cg_* ABI changed");
-_Static_assert(__builtin_offsetof(struct xt_cg_rec, kind) ==
-	       __builtin_offsetof(struct xs_cg_rec, cr_kind) &&
+_Static_assert(__builtin_offsetof(struct xt_cg_rec, word) ==
+	       __builtin_offsetof(struct xs_cg_rec, cr_word) &&
+	       __builtin_offsetof(struct xt_cg_head, base_ns) ==
+	       __builtin_offsetof(struct xs_cg_batch, cb_base_ns) &&
+	       __builtin_offsetof(struct xt_cg_head, mult) ==
+	       __builtin_offsetof(struct xs_cg_batch, cb_mult) &&
 	       __builtin_offsetof(struct xt_cg_sys, a) == __builtin_offsetof(struct xs_cg_sys, cs_a) &&
 	       XT_CG_SYS_RETURN == XS_CG_SYS_RETURN, "xt_cg_* layout changed");
 

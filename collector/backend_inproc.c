@@ -46,13 +46,13 @@ _Static_assert(__builtin_offsetof(struct xs_cg_batch, cb_rec) == sizeof(struct x
 	       __builtin_offsetof(struct xs_cg_batch, cb_sys) ==
 	       __builtin_offsetof(struct xt_cg_head, sys) && XS_CG_MAX_SYS == XT_CG_MAX_SYS,
 	       "batch header");
-_Static_assert(__builtin_offsetof(struct xs_cg_rec, cr_kind) ==
-	       __builtin_offsetof(struct xt_cg_rec, kind) &&
+_Static_assert(__builtin_offsetof(struct xs_cg_rec, cr_word) ==
+	       __builtin_offsetof(struct xt_cg_rec, word) &&
 	       __builtin_offsetof(struct xs_cg_sys, cs_a) ==
 	       __builtin_offsetof(struct xt_cg_sys, a),
 	       "batch record layout");
 _Static_assert(XS_CG_ENTRY == XT_CG_ENTRY && XS_CG_SYS_RETURN == XT_CG_SYS_RETURN &&
-	       XT_CG_SYS_RETURN - 1 < 4 && sizeof(struct xs_trace_crec) == 8 &&
+	       XS_CG_WORD(XS_CG_SYS_RETURN, 5) == (3u << 30 | 5) &&
 	       XS_CG_ROOT_ID(2, -47) == XT_ROOT_ID(2, -47), "batch kinds");
 
 /*
@@ -182,10 +182,10 @@ static void lookup_hold(struct inproc *ip, const struct xt_event *ev)
 }
 
 /* The index of the batch's last syscall entry, or nrec if none. */
-static uint32_t last_sys_entry(const struct xs_trace_crec *rec, uint32_t nrec)
+static uint32_t last_sys_entry(const struct xt_cg_rec *rec, uint32_t nrec)
 {
 	for (uint32_t i = nrec; i-- > 0;)
-		if ((rec[i].cc_word >> 30) + 1 == XT_CG_SYS_ENTRY)
+		if (XT_CG_KIND(rec[i].word) == XT_CG_SYS_ENTRY)
 			return i;
 	return nrec;
 }
@@ -207,8 +207,8 @@ static int unpack(struct inproc *ip, const struct xt_event *h, uint64_t slots)
 	uint32_t nsys = (uint32_t)h->family, nrec = h->kdebug;
 	uint64_t bytes = (uint32_t)h->a[1];
 	const struct xt_cg_sys *sys = (const struct xt_cg_sys *)payload;
-	const struct xs_trace_crec *rec = (const struct xs_trace_crec *)(payload +
-									 nsys * sizeof(*sys));
+	const struct xt_cg_rec *rec = (const struct xt_cg_rec *)(payload + nsys * sizeof(*sys));
+	uint64_t mult = h->a[2];
 	struct lookup *l = lookup_slot(ip, h->tid);
 	uint32_t path_at = UINT32_MAX;
 	struct xt_event ev;
@@ -226,15 +226,15 @@ static int unpack(struct inproc *ip, const struct xt_event *h, uint64_t slots)
 	ev.host_tid = (uint32_t)(h->a[1] >> 32);
 	if (l->tid == h->tid && h->tid) {
 		path_at = last_sys_entry(rec, nrec);
-		if (path_at < nrec && l->ts_ns < h->ts_ns + rec[path_at].cc_dt)
+		if (path_at < nrec && l->ts_ns < XT_CG_NS(h->ts_ns, mult, rec[path_at].dt))
 			path_at = UINT32_MAX;	/* looked up before this trap began */
 		l->tid = 0;
 	}
 	for (uint32_t i = 0; i < nrec && !err; i++) {
-		uint32_t kind = (rec[i].cc_word >> 30) + 1, v = rec[i].cc_word & 0x3fffffffu;
+		uint32_t kind = XT_CG_KIND(rec[i].word), v = XT_CG_VALUE(rec[i].word);
 		const struct xt_cg_sys *s = v < nsys ? &sys[v] : NULL;
 
-		ev.ts_ns = h->ts_ns + rec[i].cc_dt;
+		ev.ts_ns = XT_CG_NS(h->ts_ns, mult, rec[i].dt);
 		ev.id = (int32_t)v;
 		ev.family = 0;
 		ev.kdebug = 0;

@@ -156,6 +156,12 @@ extern __thread struct osl_trace_tls osl_trace_tls __attribute__((tls_model("ini
 void *osl_trace_batch_alloc(uint64_t bytes);
 
 /*
+ * Map [addr, addr + len) of shared memory into this process now, without
+ * writing it (Linux: MADV_POPULATE_READ); nothing where the host cannot.
+ */
+void osl_trace_prefault(void *addr, uint64_t len);
+
+/*
  * The batch clock: raw ticks, as cheap as the host allows (x86_64: rdtsc,
  * ~8 ns here, no ordering fence: a record's time may run a few cycles
  * early or late, never out of order within a thread by more than that).

@@ -101,6 +101,7 @@ static struct xs_trace_record rbuf[8192];
 static struct ev evs[16384];
 static char lookup_path[XS_TRACE_STR_LEN];	/* the last XS_TREC_VFS_LOOKUP drained */
 static int lookup_before_entry = -1;		/* batch entries drained before it */
+static uint64_t last_mult;			/* the last batch's ticks rate (32.32 ns) */
 
 /* Decode every batch entry waiting in r (xs_trace_inproc.h) into evs. */
 static int drain(struct xs_trace_ring *r, int *nentries)
@@ -112,7 +113,7 @@ static int drain(struct xs_trace_ring *r, int *nentries)
 		const struct xs_trace_record *h = &rbuf[i];
 		const char *payload = (const char *)h + XS_TRACE_BATCH_HEAD_BYTES;
 		const struct xs_cg_sys *sys = (const struct xs_cg_sys *)payload;
-		const struct xs_trace_crec *c;
+		const struct xs_cg_rec *c;
 		uint32_t nsys = (uint32_t)h->tr_family;
 
 		if (h->tr_type == XS_TREC_VFS_LOOKUP) {
@@ -121,14 +122,15 @@ static int drain(struct xs_trace_ring *r, int *nentries)
 		}
 		if (h->tr_type != XS_TREC_BATCH)
 			continue;
-		c = (const struct xs_trace_crec *)(payload + nsys * sizeof(*sys));
+		c = (const struct xs_cg_rec *)(payload + nsys * sizeof(*sys));
+		last_mult = h->tr_a[2];
 		for (uint32_t k = 0; k < h->tr_kdebug && nev < 16384; k++, nev++) {
 			struct ev *e = &evs[nev];
-			uint32_t v = c[k].cc_word & 0x3fffffffu;
+			uint32_t v = XS_CG_VALUE(c[k].cr_word);
 
 			memset(e, 0, sizeof(*e));
-			e->kind = (c[k].cc_word >> 30) + 1;
-			e->ts = h->tr_ts_ns + c[k].cc_dt;
+			e->kind = XS_CG_KIND(c[k].cr_word);
+			e->ts = XS_CG_NS(h->tr_ts_ns, h->tr_a[2], c[k].cr_dt);
 			e->entry = ent;
 			e->pid = h->tr_pid;
 			e->tid = h->tr_tid;
@@ -203,6 +205,9 @@ TEST(a_trap_is_one_batch_in_order)
 			EXPECT_TRUE(evs[i].ts >= evs[i - 1].ts);
 	}
 	EXPECT_EQ(depth, 0);		/* every frame entered returned */
+	/* a syscall record has the time of the record before it: no clock read */
+	EXPECT_TRUE(se > 0 && evs[se].ts == evs[se - 1].ts);
+	EXPECT_TRUE(evs[sr].ts == evs[sr - 1].ts);
 	/* calibrated to CLOCK_MONOTONIC: inside the call, give or take 50 us */
 	EXPECT_TRUE(evs[0].ts + 50000 >= t0 && evs[n - 1].ts <= t1 + 50000);
 	xs_trace_inproc_free(r);
@@ -289,6 +294,46 @@ TEST(a_handover_age_keeps_traps_together)
 	(void)xnu_getpid();
 	(void)drain(r, &nent);
 	EXPECT_EQ(nent, 2);
+	xs_trace_inproc_free(r);
+}
+
+/*
+ * A record's time is 32 bits of clock ticks after its batch's origin: a
+ * thread that keeps its batch while idle for longer (2^32 ticks: the
+ * batch's rate, cb_mult, in ns) hands it over and starts a new one at its
+ * next record, whose time is then right.
+ */
+TEST(a_record_2e32_ticks_after_the_origin_starts_a_new_batch)
+{
+	struct xs_trace_ring *r = ring_on(4096);
+	uint32_t root = XS_CG_ROOT_ID(XS_FAMILY_BSD, SYS_getpid);
+	uint64_t t0, t1, span;
+	int n, nent, se;
+
+	ASSERT_TRUE(r != NULL);
+	(void)drain(r, NULL);
+	(void)xnu_getpid();
+	(void)drain(r, &nent);
+	ASSERT_EQ(nent, 1);
+	span = last_mult;		/* 2^32 ticks, in ns */
+	ASSERT_TRUE(span > 0 && span < 4300000000ull);	/* a clock of 1 GHz or faster */
+	ASSERT_EQ(xs_trace_set_handover(10ull * 1000000000ull), 0);
+	(void)xnu_getpid();		/* kept */
+	nanosleep(&(struct timespec){ (time_t)((span + 50000000) / 1000000000),
+				      (long)((span + 50000000) % 1000000000) }, NULL);
+	t0 = now_ns();
+	(void)xnu_getpid();
+	t1 = now_ns();
+	(void)drain(r, &nent);
+	EXPECT_EQ(nent, 1);		/* the first call's batch, handed over by the second */
+	xs_trace_callgraph_flush();
+	n = drain(r, &nent);
+	EXPECT_EQ(nent, 1);
+	se = find(n, XS_CG_SYS_ENTRY, root, 0);
+	ASSERT_TRUE(se >= 0);
+	EXPECT_EQ(find(n, XS_CG_SYS_ENTRY, root, se + 1), -1);
+	EXPECT_TRUE(evs[0].ts + 50000 >= t0 && evs[n - 1].ts <= t1 + 50000);
+	ASSERT_EQ(xs_trace_set_handover(0), 0);
 	xs_trace_inproc_free(r);
 }
 

@@ -192,22 +192,33 @@ int xs_trace_clock_calibrate(unsigned ms)
 	return 0;
 }
 
-/* Ticks to osl_absolute_time() nanoseconds, in place (syscall records too). */
-static void xs_cg_to_ns(struct xs_machine *m, struct xs_cg_batch *b)
+/*
+ * The batch's clock for its consumers: its origin in osl_absolute_time()
+ * nanoseconds and the ticks' rate (XS_CG_NS).  No calibration to be had:
+ * mult 0, so every record reads as the origin (order only).
+ */
+static void xs_cg_stamp(struct xs_machine *m, struct xs_cg_batch *b)
 {
 	uint64_t c[3];
 
 	if (!m || (!xs_cg_clock_load(m, c) &&
 		   (xs_trace_clock_calibrate(2) != 0 || !xs_cg_clock_load(m, c)))) {
-		for (uint32_t i = 0; i < b->cb_nrec; i++)	/* no clock: keep order only */
-			b->cb_rec[i].cr_ts = 0;
+		b->cb_base_ns = osl_absolute_time();
+		b->cb_mult = 0;
 		return;
 	}
-	for (uint32_t i = 0; i < b->cb_nrec; i++) {
-		__int128 d = (__int128)(int64_t)(b->cb_rec[i].cr_ts - c[1]) * (__int128)c[0];
+	b->cb_base_ns = c[2] + (uint64_t)(int64_t)((__int128)(int64_t)(b->cb_base - c[1]) *
+						   (__int128)c[0] >> 32);
+	b->cb_mult = c[0];
+}
 
-		b->cb_rec[i].cr_ts = c[2] + (uint64_t)(int64_t)(d >> 32);
-	}
+/* An empty batch, its records' time origin now. */
+static inline void xs_cg_restart(struct xs_cg_batch *b)
+{
+	b->cb_nrec = 0;
+	b->cb_nsys = 0;
+	b->cb_lost = 0;
+	b->cb_base = osl_trace_ticks();
 }
 
 /*
@@ -222,18 +233,16 @@ static __attribute__((noinline, cold)) void xs_cg_flush(struct xs_cg_batch *b)
 	struct xs_who w;
 
 	if (b->cb_nrec == 0) {
-		b->cb_nsys = 0;
+		xs_cg_restart(b);
 		return;
 	}
 	w = xs_trace_who();
-	xs_cg_to_ns(osl_machine(), b);
+	xs_cg_stamp(osl_machine(), b);
 	OSL_PROBE(syscall_callgraph, w.machine, w.pid, w.tid, (uint64_t)(uintptr_t)b, b->cb_nrec);
 	if (w.ring)
 		xs_trace_inproc_put_batch(w.ring, w.machine, w.pid, w.tid,
 					  (uint32_t)osl_host_tid(), b);
-	b->cb_nrec = 0;
-	b->cb_nsys = 0;
-	b->cb_lost = 0;
+	xs_cg_restart(b);
 	osl_trace_tls.ot_flags &= ~OSL_TRACE_FLUSH_TRAP;
 }
 
@@ -259,7 +268,7 @@ static inline bool xs_cg_handover_due(const struct xs_cg_batch *b)
 		return true;
 	m = osl_machine();
 	age = m ? __atomic_load_n(&m->m_trace_handover, __ATOMIC_RELAXED) : 0;
-	return age == 0 || b->cb_rec[b->cb_nrec - 1].cr_ts - b->cb_rec[0].cr_ts >= age;
+	return age == 0 || b->cb_rec[b->cb_nrec - 1].cr_dt - b->cb_rec[0].cr_dt >= age;
 }
 
 int xs_trace_set_handover(uint64_t ns)
@@ -289,7 +298,11 @@ void xs_trace_callgraph_flush(void)
 
 static __attribute__((noinline, cold)) struct xs_cg_batch *xs_cg_batch_alloc(void)
 {
-	return osl_trace_batch_alloc(sizeof(struct xs_cg_batch));
+	struct xs_cg_batch *b = osl_trace_batch_alloc(sizeof(struct xs_cg_batch));
+
+	if (b)
+		xs_cg_restart(b);
+	return b;
 }
 
 /* The thread's batch with room for one more record (NULL: none to be had). */
@@ -305,17 +318,43 @@ static inline struct xs_cg_batch *xs_cg_room(void)
 }
 
 /*
+ * Slot n (claimed) is 2^32 ticks or more after the origin: hand slots
+ * [0, n) over and make the record slot 0 of a batch whose origin is t (a
+ * syscall record takes its details along).  Returns the record's slot.
+ */
+static __attribute__((noinline, cold)) uint32_t xs_cg_rebase(struct xs_cg_batch *b, uint32_t n,
+							     uint64_t t, uint32_t *word)
+{
+	bool sys = XS_CG_KIND(*word) >= XS_CG_SYS_ENTRY;
+	struct xs_cg_sys detail;
+
+	if (sys)
+		detail = b->cb_sys[--b->cb_nsys];	/* the last one: the record's */
+	b->cb_nrec = n;
+	xs_cg_flush(b);
+	b->cb_base = t;
+	if (sys) {
+		b->cb_sys[0] = detail;
+		b->cb_nsys = 1;
+		*word = XS_CG_WORD(XS_CG_KIND(*word), 0);
+	}
+	return b->cb_nrec++;
+}
+
+/*
  * One record.  The slot is claimed before it is filled, so a signal handler
  * that records in between appends after it rather than over it.
  */
-static inline void xs_cg_put(struct xs_cg_batch *b, uint32_t id, uint16_t kind, uint16_t sys)
+static inline void xs_cg_put(struct xs_cg_batch *b, uint32_t word)
 {
-	struct xs_cg_rec *r = &b->cb_rec[b->cb_nrec++];
+	uint32_t n = b->cb_nrec++;
+	uint64_t t = osl_trace_ticks(), dt = t - b->cb_base;
 
-	r->cr_ts = osl_trace_ticks();
-	r->cr_id = id;
-	r->cr_kind = kind;
-	r->cr_sys = sys;
+	if (__builtin_expect(dt > 0xffffffffull, 0)) {
+		n = xs_cg_rebase(b, n, t, &word);
+		dt = 0;
+	}
+	b->cb_rec[n] = (struct xs_cg_rec){ (uint32_t)dt, word };
 }
 
 static void xs_cg_func_entry(const struct xs_func *f)
@@ -324,7 +363,7 @@ static void xs_cg_func_entry(const struct xs_func *f)
 
 	if (!b)
 		return;
-	xs_cg_put(b, f->xf_id, XS_CG_ENTRY, 0);
+	xs_cg_put(b, XS_CG_WORD(XS_CG_ENTRY, f->xf_id));
 	osl_trace_tls.ot_depth++;
 	if (__builtin_expect(f->xf_flags != 0, 0)) {
 		if (f->xf_flags & XS_FUNCF_FLUSH_EACH)
@@ -342,18 +381,26 @@ static void xs_cg_func_return(const struct xs_func *f)
 
 	if (!b)
 		return;
-	xs_cg_put(b, f->xf_id, XS_CG_RETURN, 0);
+	xs_cg_put(b, XS_CG_WORD(XS_CG_RETURN, f->xf_id));
 	if (d)		/* 0: a frame entered before the recording started */
 		osl_trace_tls.ot_depth = --d;
 	if (d == 0 ? xs_cg_handover_due(b) : (osl_trace_tls.ot_flags & OSL_TRACE_FLUSH_EACH) != 0)
 		xs_cg_flush(b);		/* back in user space: the trap is over */
 }
 
-/* A syscall record and its details; a batch holds XS_CG_MAX_SYS of them. */
+/*
+ * A syscall record and its details; a batch holds XS_CG_MAX_SYS of them.
+ * The record takes the time of the record before it, a few instructions
+ * earlier (the kdebug point sits at a function's edge: arm_trace_unix_syscall
+ * has just been entered, arm_prepare_syscall_return has just returned),
+ * rather than a clock read of its own; docs/tracepoints.md.  The first
+ * record of a batch reads the clock.
+ */
 static struct xs_cg_sys *xs_cg_sys_put(uint32_t kind, int family, int number)
 {
 	struct xs_cg_batch *b = xs_cg_room();
 	struct xs_cg_sys *s;
+	uint32_t n, word;
 
 	if (!b)
 		return (struct xs_cg_sys *)0;
@@ -363,7 +410,14 @@ static struct xs_cg_sys *xs_cg_sys_put(uint32_t kind, int family, int number)
 	xs_memset(s, 0, sizeof(*s));
 	s->cs_family = family;
 	s->cs_number = number;
-	xs_cg_put(b, XS_CG_ROOT_ID(family, number), (uint16_t)kind, (uint16_t)b->cb_nsys++);
+	word = XS_CG_WORD(kind, b->cb_nsys++);
+	n = b->cb_nrec;
+	if (n == 0) {
+		xs_cg_put(b, word);
+		return &b->cb_sys[b->cb_nsys - 1];	/* slot 0 if the put started a new batch */
+	}
+	b->cb_nrec = n + 1;
+	b->cb_rec[n] = (struct xs_cg_rec){ b->cb_rec[n - 1].cr_dt, word };
 	return s;
 }
 #else

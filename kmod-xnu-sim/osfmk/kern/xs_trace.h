@@ -139,28 +139,38 @@ void xs_trace_vm_map_change(const struct proc *p, int op, uint64_t addr,
  * consumer that reads the path from user memory reads it while it is
  * still the trap's).  A collector that only aggregates sets an age
  * (xs_trace_set_handover) and so pays the hand-over once per many traps.
- * Layout shared with the consumers: struct xt_cg_batch in bpf/xnutrace.h
- * (the collector checks it with _Static_assert).  Arena-free: the batch is
- * the thread's own memory.
+ * Times are clock ticks relative to the batch's origin; the hand-over
+ * stores the origin in nanoseconds and the ticks' rate, and the consumers
+ * convert (XS_CG_NS), so recording costs one clock read and one 8-byte
+ * store.  Layout shared with the consumers: struct xt_cg_head and struct
+ * xt_cg_rec in bpf/xnutrace.h (the collector checks it with
+ * _Static_assert).  Arena-free: the batch is the thread's own memory.
  */
 #define XS_CG_MAX_SYS 256	/* syscall records per batch: a power of two */
-#define XS_CG_MAX_REC 2032	/* records per batch: the batch is 32 KiB */
+#define XS_CG_MAX_REC 2552	/* records per batch: the batch is 32 KiB */
 
-#define XS_CG_ENTRY      1	/* a function entry: cr_id = function id */
+#define XS_CG_ENTRY      1	/* a function entry: the function id */
 #define XS_CG_RETURN     2	/* a function return */
-#define XS_CG_SYS_ENTRY  3	/* a syscall entry: cr_id = root id, cr_sys = its cb_sys slot */
+#define XS_CG_SYS_ENTRY  3	/* a syscall entry: its cb_sys slot */
 #define XS_CG_SYS_RETURN 4	/* a syscall return: the same */
 
 /* The syscall root id, as bpf/xnutrace.h's XT_ROOT_ID. */
 #define XS_CG_ROOT_ID(family, number)                                            \
 	(0x80000000u | ((uint32_t)(family) << 24) | ((uint32_t)(number) & 0xffffffu))
 
+/*
+ * One record: 8 bytes, written as it happens (two of them per function
+ * call, so the record path is one clock read and one store).  Its time is
+ * in clock ticks after the batch's cb_base, below 2^32 (a record that
+ * would be later hands the batch over first and starts a new one).
+ */
 struct xs_cg_rec {
-	uint64_t cr_ts;		/* osl_trace_ticks() while recorded; ns once handed over */
-	uint32_t cr_id;
-	uint16_t cr_kind;	/* XS_CG_* */
-	uint16_t cr_sys;
+	uint32_t cr_dt;		/* osl_trace_ticks() - cb_base */
+	uint32_t cr_word;	/* XS_CG_WORD(kind, function id or cb_sys slot) */
 };
+#define XS_CG_WORD(kind, v) ((uint32_t)((kind) - 1) << 30 | ((uint32_t)(v) & 0x3fffffffu))
+#define XS_CG_KIND(word)    (((word) >> 30) + 1)
+#define XS_CG_VALUE(word)   ((word) & 0x3fffffffu)
 
 /* A syscall record's details.  Entry: a = the first arguments; return: a[0] = retval. */
 struct xs_cg_sys {
@@ -171,17 +181,31 @@ struct xs_cg_sys {
 	uint64_t cs_a[4];
 };
 
+/*
+ * A record's time in nanoseconds (CLOCK_MONOTONIC, osl_absolute_time()):
+ * cb_base_ns + cr_dt * cb_mult / 2^32, computed by the consumer (the bpf
+ * program, the collector) in 64-bit arithmetic: dt < 2^32, so neither
+ * product below overflows.
+ */
+#define XS_CG_NS(base_ns, mult, dt)                                              \
+	((base_ns) + (((uint64_t)(dt) * ((mult) & 0xffffffffu)) >> 32) +          \
+	 (uint64_t)(dt) * ((mult) >> 32))
+
 struct xs_cg_batch {
 	uint32_t cb_nrec;
 	uint32_t cb_nsys;
 	uint64_t cb_lost;	/* records this thread could not keep since the last batch */
+	uint64_t cb_base;	/* ticks: the records' time origin (set when the batch starts) */
+	uint64_t cb_base_ns;	/* cb_base in ns, set at hand-over */
+	uint64_t cb_mult;	/* ns per tick, 32.32 fixed point, set at hand-over (0: no clock) */
+	uint64_t cb_pad;
 	struct xs_cg_sys cb_sys[XS_CG_MAX_SYS];
 	struct xs_cg_rec cb_rec[XS_CG_MAX_REC];
 };
-_Static_assert(sizeof(struct xs_cg_rec) == 16, "xs_cg_rec ABI");
+_Static_assert(sizeof(struct xs_cg_rec) == 8, "xs_cg_rec ABI");
 _Static_assert(sizeof(struct xs_cg_sys) == 48, "xs_cg_sys ABI");
-_Static_assert(sizeof(struct xs_cg_batch) == 16 + 48 * XS_CG_MAX_SYS + 16 * XS_CG_MAX_REC,
-	       "xs_cg_batch ABI");
+_Static_assert(sizeof(struct xs_cg_batch) == 48 + 48 * XS_CG_MAX_SYS + 8 * XS_CG_MAX_REC &&
+	       sizeof(struct xs_cg_batch) <= 32768, "xs_cg_batch ABI");
 
 /* Hand the calling thread's batch over now (nothing if it is empty). */
 void xs_trace_callgraph_flush(void);

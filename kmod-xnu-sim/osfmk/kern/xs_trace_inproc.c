@@ -145,28 +145,112 @@ void xs_trace_inproc_publish(struct xs_trace_slot *s, uint64_t pos)
 }
 
 /*
+ * Stores past the cache where the host has them (x86_64: movnti, and
+ * movntdq outside the kernel module, which keeps off the vector
+ * registers), for the continuation slots: the consumer reads them long
+ * after, on another core, so pulling their lines into this core's cache
+ * first (a read for ownership per line) would only cost.
+ * xs_trace_stream_fence orders them before the header's publication.
+ */
+static inline void xs_trace_stream64(uint64_t *dst, uint64_t v)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("movnti %1, %0" : "=m"(*dst) : "r"(v));
+#else
+	*dst = v;
+#endif
+}
+
+/* n bytes (a multiple of 8) from src to dst, both 8-byte aligned. */
+static inline void xs_trace_stream(uint64_t *dst, const uint64_t *src, uint64_t n)
+{
+	uint64_t w = 0, words = n / 8;
+
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(XS_KMOD)
+	typedef long long xs_v2di __attribute__((vector_size(16), aligned(8)));
+
+	if (words && ((uintptr_t)dst & 15)) {
+		xs_trace_stream64(dst, src[0]);
+		w = 1;
+	}
+	for (; w + 2 <= words; w += 2)
+		__builtin_ia32_movntdq((xs_v2di *)(void *)&dst[w], *(const xs_v2di *)(const void *)&src[w]);
+#endif
+	for (; w < words; w++)
+		xs_trace_stream64(&dst[w], src[w]);
+}
+
+static inline void xs_trace_stream_fence(void)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("sfence" ::: "memory");
+#endif
+}
+
+/*
  * The payload is one byte stream: from XS_TRACE_BATCH_HEAD_BYTES into the
  * header's record, then the continuation slots' records whole.  Copy len
- * bytes of it at *off.
+ * bytes of it at *off (len and *off multiples of 8); a continuation slot
+ * gets its sequence word and mark when its first byte is written.
  */
 static void xs_trace_inproc_fill(struct xs_trace_ring *r, uint64_t pos, uint64_t *off,
 				 const void *src, uint64_t len)
 {
 	const uint64_t mask = r->r_nslots - 1;
-	const char *p = src;
+	const uint64_t *p = src;
 
 	while (len) {
-		uint64_t o = *off + XS_TRACE_BATCH_HEAD_BYTES;
+		uint64_t o = *off + XS_TRACE_BATCH_HEAD_BYTES, i = o / XS_TRACE_BATCH_SLOT_BYTES;
 		uint64_t at = o % XS_TRACE_BATCH_SLOT_BYTES, n = XS_TRACE_BATCH_SLOT_BYTES - at;
-		struct xs_trace_slot *s = &r->r_slot[(pos + o / XS_TRACE_BATCH_SLOT_BYTES) & mask];
+		struct xs_trace_slot *s = &r->r_slot[(pos + i) & mask];
+		uint64_t *d = (uint64_t *)((char *)&s->ts_rec + at);
 
 		if (n > len)
 			n = len;
-		xs_memcpy((char *)&s->ts_rec + at, p, n);
-		p += n;
+		if (i == 0) {
+			xs_memcpy(d, p, n);
+		} else {
+			if (at == 0) {
+				xs_trace_stream64(&s->ts_seq, pos + i + 1);
+				xs_trace_stream64(&s->ts_cont, 1);
+			}
+			xs_trace_stream(d, p, n);
+		}
+		p += n / 8;
 		len -= n;
 		*off += n;
 	}
+}
+
+/*
+ * Map the ring's next stretch into this process ahead of the writes: a
+ * producer's first write to a ring page it has not mapped yet takes a
+ * write fault (~1 us here), mapping a stretch at once costs a quarter of
+ * that per page.  Once per XS_TRACE_PREFAULT_BYTES written.
+ */
+#define XS_TRACE_PREFAULT_BYTES (256u << 10)
+
+static void xs_trace_inproc_prefault(struct xs_trace_ring *r, uint64_t pos, uint64_t k)
+{
+#if !defined(XS_NO_TRACE) && !defined(XS_KMOD)
+	const uint64_t mask = r->r_nslots - 1, sz = sizeof(r->r_slot[0]);
+	uint64_t first = (pos & mask) * sz, end = ((pos + k - 1) & mask) * sz + sz;
+	uint64_t ring = r->r_nslots * sz, next;
+
+	if (first / XS_TRACE_PREFAULT_BYTES == (end - 1) / XS_TRACE_PREFAULT_BYTES &&
+	    end > first)
+		return;		/* no stretch begun */
+	next = ((end - 1) / XS_TRACE_PREFAULT_BYTES + 1) * XS_TRACE_PREFAULT_BYTES;
+	if (next >= ring)
+		next = 0;	/* the ring wraps */
+	osl_trace_prefault((char *)r->r_slot + next,
+			   ring - next < XS_TRACE_PREFAULT_BYTES ? ring - next
+								 : XS_TRACE_PREFAULT_BYTES);
+#else
+	(void)r;
+	(void)pos;
+	(void)k;
+#endif
 }
 
 /* Slots for a payload of `bytes`, header included. */
@@ -176,74 +260,37 @@ static inline uint64_t xs_trace_inproc_slots(uint64_t bytes)
 	       XS_TRACE_BATCH_SLOT_BYTES;
 }
 
-/*
- * Records [from, to) of b as one ring entry, times relative to the first.
- * The caller made sure they fit in 32 bits.
- */
-static void xs_trace_inproc_put_run(struct xs_trace_ring *r, const struct xs_trace_record *hdr,
-				    const struct xs_cg_batch *b, uint32_t from, uint32_t to)
-{
-	const uint64_t mask = r->r_nslots - 1;
-	uint64_t sys = (uint64_t)b->cb_nsys * sizeof(b->cb_sys[0]);
-	uint64_t bytes = sys + (uint64_t)(to - from) * sizeof(struct xs_trace_crec);
-	uint64_t k = xs_trace_inproc_slots(bytes), pos, off = 0, base = b->cb_rec[from].cr_ts;
-	struct xs_trace_slot *h = xs_trace_inproc_claim_n(r, k, &pos);
-	struct xs_trace_crec buf[32];
-
-	if (!h) {
-		__atomic_fetch_add(&r->r_drops, to - from, __ATOMIC_RELAXED);
-		return;
-	}
-	xs_memcpy(&h->ts_rec, hdr, XS_TRACE_BATCH_HEAD_BYTES);
-	h->ts_rec.tr_ts_ns = base;
-	h->ts_rec.tr_id = (int32_t)k;
-	h->ts_rec.tr_kdebug = to - from;
-	/* tr_host_tid's place is payload: the host tid rides in tr_a[1] */
-	h->ts_rec.tr_a[1] = bytes | (uint64_t)hdr->tr_host_tid << 32;
-	xs_trace_inproc_fill(r, pos, &off, b->cb_sys, sys);
-	for (uint32_t i = from; i < to;) {	/* compacted through a small buffer */
-		uint32_t n = 0;
-
-		for (; i < to && n < XS_ARRAY_SIZE(buf); i++, n++) {
-			const struct xs_cg_rec *c = &b->cb_rec[i];
-			uint32_t v = c->cr_kind >= XS_CG_SYS_ENTRY ? c->cr_sys : c->cr_id;
-
-			buf[n].cc_dt = (uint32_t)(c->cr_ts - base);
-			buf[n].cc_word = (uint32_t)(c->cr_kind - 1) << 30 | (v & 0x3fffffffu);
-		}
-		xs_trace_inproc_fill(r, pos, &off, buf, n * sizeof(buf[0]));
-	}
-	for (uint64_t i = 1; i < k; i++) {	/* continuation slots first, the header last */
-		struct xs_trace_slot *s = &r->r_slot[(pos + i) & mask];
-
-		s->ts_cont = 1;
-		__atomic_store_n(&s->ts_seq, pos + i + 1, __ATOMIC_RELEASE);
-	}
-	xs_trace_inproc_publish(h, pos);
-}
-
 void xs_trace_inproc_put_batch(struct xs_trace_ring *r, uint32_t machine, int32_t pid,
 			       uint64_t tid, uint32_t host_tid, const struct xs_cg_batch *b)
 {
-	struct xs_trace_record hdr;
-	uint32_t from = 0;
+	uint64_t sys = (uint64_t)b->cb_nsys * sizeof(b->cb_sys[0]);
+	uint64_t bytes = sys + (uint64_t)b->cb_nrec * sizeof(b->cb_rec[0]);
+	uint64_t k = xs_trace_inproc_slots(bytes), pos, off = 0;
+	struct xs_trace_slot *h = xs_trace_inproc_claim_n(r, k, &pos);
+	struct xs_trace_record *hr;
 
-	xs_memset(&hdr, 0, sizeof(hdr));
-	hdr.tr_tid = tid;
-	hdr.tr_type = XS_TREC_BATCH;
-	hdr.tr_machine = machine;
-	hdr.tr_pid = pid;
-	hdr.tr_family = (int32_t)b->cb_nsys;
-	hdr.tr_a[0] = b->cb_lost;
-	hdr.tr_host_tid = host_tid;
-	/* One entry per run of records within 4.29 s of its first (a long trap splits). */
-	for (uint32_t i = 1; i <= b->cb_nrec; i++) {
-		if (i < b->cb_nrec && b->cb_rec[i].cr_ts - b->cb_rec[from].cr_ts <= 0xffffffffull)
-			continue;
-		xs_trace_inproc_put_run(r, &hdr, b, from, i);
-		hdr.tr_a[0] = 0;
-		from = i;
+	if (!h) {
+		__atomic_fetch_add(&r->r_drops, b->cb_nrec, __ATOMIC_RELAXED);
+		return;
 	}
+	hr = &h->ts_rec;
+	hr->tr_ts_ns = b->cb_base_ns;
+	hr->tr_tid = tid;
+	hr->tr_type = XS_TREC_BATCH;
+	hr->tr_machine = machine;
+	hr->tr_pid = pid;
+	hr->tr_family = (int32_t)b->cb_nsys;
+	hr->tr_id = (int32_t)k;
+	hr->tr_kdebug = b->cb_nrec;
+	hr->tr_a[0] = b->cb_lost;
+	/* tr_host_tid's place is payload: the host tid rides in tr_a[1] */
+	hr->tr_a[1] = bytes | (uint64_t)host_tid << 32;
+	hr->tr_a[2] = b->cb_mult;
+	xs_trace_inproc_prefault(r, pos, k);
+	xs_trace_inproc_fill(r, pos, &off, b->cb_sys, sys);
+	xs_trace_inproc_fill(r, pos, &off, b->cb_rec, bytes - sys);
+	xs_trace_stream_fence();	/* continuation slots first, the header last */
+	xs_trace_inproc_publish(h, pos);
 }
 
 /*

@@ -27,16 +27,16 @@
  * What the ring carries: one record per lifecycle, message or VM event, and
  * one entry per call-graph batch (xs_trace.h, struct xs_cg_batch): a header
  * record of type XS_TREC_BATCH and continuation slots, claimed together
- * with one compare-and-swap.  Header: tr_ts_ns = the first record's time,
- * tr_id = slots of the entry (header included), tr_kdebug = records,
- * tr_family = syscall details, tr_a[0] = records the thread lost before
- * the batch, tr_a[1] = payload bytes | host tid << 32 (tr_host_tid's place
- * is payload).  The payload is one byte stream, from
- * byte XS_TRACE_BATCH_HEAD_BYTES of the header's record on through the
- * continuation slots' records: cb_sys[0..nsys), then the records compacted
- * to 8 bytes (struct xs_trace_crec), so a trap of ~30 events takes three
- * slots.  A batch whose records span more than 2^32 ns is split into
- * several entries.
+ * with one compare-and-swap.  Header: tr_ts_ns = the batch's time origin
+ * (cb_base_ns), tr_id = slots of the entry (header included), tr_kdebug =
+ * records, tr_family = syscall details, tr_a[0] = records the thread lost
+ * before the batch, tr_a[1] = payload bytes | host tid << 32 (tr_host_tid's
+ * place is payload), tr_a[2] = the ticks' rate (cb_mult).  The payload is
+ * one byte stream, from byte XS_TRACE_BATCH_HEAD_BYTES of the header's
+ * record on through the continuation slots' records: cb_sys[0..nsys), then
+ * cb_rec[0..nrec) as the thread wrote them (8 bytes each, times in ticks
+ * after the origin: XS_CG_NS), so the hand-over is two copies and a trap
+ * of ~30 events takes three slots.
  *
  * The record is layout-identical to struct xt_event (bpf/xnutrace.h): the
  * core must not include bpf/, so the collector checks the equivalence with
@@ -48,7 +48,7 @@
 #include <stdint.h>
 
 #define XS_TRACE_RING_MAGIC   0x474e49525f535858ull	/* "XXS_RING" */
-#define XS_TRACE_RING_VERSION 3
+#define XS_TRACE_RING_VERSION 4
 #define XS_TRACE_STR_LEN      64
 
 /* Record types: the values of enum xt_event_type. */
@@ -89,15 +89,9 @@ struct xs_trace_slot {
 };
 
 #define XS_TRACE_BATCH_SLOT_BYTES sizeof(struct xs_trace_record)
-#define XS_TRACE_BATCH_HEAD_BYTES 56	/* of the header's record: up to tr_a[2] */
-_Static_assert(__builtin_offsetof(struct xs_trace_record, tr_a[2]) == XS_TRACE_BATCH_HEAD_BYTES,
+#define XS_TRACE_BATCH_HEAD_BYTES 64	/* of the header's record: up to tr_a[3] */
+_Static_assert(__builtin_offsetof(struct xs_trace_record, tr_a[3]) == XS_TRACE_BATCH_HEAD_BYTES,
 	       "batch header");
-
-/* A batch record in the ring: its time since the entry's tr_ts_ns, and what. */
-struct xs_trace_crec {
-	uint32_t cc_dt;		/* ns after the entry's first record */
-	uint32_t cc_word;	/* (XS_CG_* - 1) << 30 | function id, or cb_sys index */
-};
 
 /* Arena-resident; every counter on its own cache line. */
 struct xs_trace_ring {
@@ -152,8 +146,8 @@ void xs_trace_inproc_publish(struct xs_trace_slot *s, uint64_t pos);
 
 struct xs_cg_batch;
 /*
- * One call-graph batch (times already in nanoseconds) as one ring entry.
- * A full ring drops it whole and counts its records as drops.
+ * One call-graph batch (stamped: cb_base_ns and cb_mult set) as one ring
+ * entry.  A full ring drops it whole and counts its records as drops.
  */
 void xs_trace_inproc_put_batch(struct xs_trace_ring *r, uint32_t machine, int32_t pid,
 			       uint64_t tid, uint32_t host_tid, const struct xs_cg_batch *b);

@@ -6,6 +6,7 @@
  * clock against osl_absolute_time().  No XNU counterpart: XNU's kdebug
  * keeps per-CPU buffers in the kernel (bsd/kern/kdebug.c, kd_bufs).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -67,6 +68,22 @@ void *osl_trace_batch_alloc(uint64_t bytes)
 	(void)pthread_setspecific(batch_key, m + 1);
 	osl_trace_tls.ot_batch = m + 1;
 	return m + 1;
+}
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22	/* Linux 5.14 */
+#endif
+
+void osl_trace_prefault(void *addr, uint64_t len)
+{
+	static int unsupported;
+	uintptr_t a = (uintptr_t)addr & ~(uintptr_t)4095;
+
+	if (__atomic_load_n(&unsupported, __ATOMIC_RELAXED))
+		return;
+	if (madvise((void *)a, len + ((uintptr_t)addr - a), MADV_POPULATE_READ) != 0 &&
+	    errno == EINVAL)
+		__atomic_store_n(&unsupported, 1, __ATOMIC_RELAXED);
 }
 
 /* One (ticks, ns) pair, taken as close together as the host allows. */
