@@ -56,9 +56,11 @@ _Static_assert(XS_CG_ENTRY == XT_CG_ENTRY && XS_CG_SYS_RETURN == XT_CG_SYS_RETUR
 	       XS_CG_ROOT_ID(2, -47) == XT_ROOT_ID(2, -47), "batch kinds");
 
 /*
- * 1M slots, 160 MiB of arena (sparse: touched as it fills): a lifecycle
- * event takes a slot, a trap's batch about three (~30 events), so the ring
- * holds some ten million events of backlog.
+ * 1M slots, 160 MiB of arena, allocated when the ring is enabled (its
+ * sequence words are written then, so the workload's processes only map
+ * the pages, ahead of their writes: xs_trace_inproc.c): a lifecycle event
+ * takes a slot, a trap's batch about three (~30 events), so the ring holds
+ * some ten million events of backlog.
  */
 #define INPROC_DEFAULT_SLOTS (1u << 20)
 #define INPROC_LATENCY_NS    50000000ull	/* drain at least every 50 ms */
