@@ -173,8 +173,11 @@ static inline void xs_trace_stream(uint64_t *dst, const uint64_t *src, uint64_t 
 		xs_trace_stream64(dst, src[0]);
 		w = 1;
 	}
-	for (; w + 2 <= words; w += 2)
-		__builtin_ia32_movntdq((xs_v2di *)(void *)&dst[w], *(const xs_v2di *)(const void *)&src[w]);
+	for (; w + 2 <= words; w += 2) {
+		xs_v2di v = *(const xs_v2di *)(const void *)&src[w];
+
+		__asm__ volatile("movntdq %1, %0" : "=m"(*(xs_v2di *)(void *)&dst[w]) : "x"(v));
+	}
 #endif
 	for (; w < words; w++)
 		xs_trace_stream64(&dst[w], src[w]);
