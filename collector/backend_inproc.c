@@ -54,6 +54,8 @@ _Static_assert(__builtin_offsetof(struct xs_cg_rec, cr_word) ==
 _Static_assert(XS_CG_ENTRY == XT_CG_ENTRY && XS_CG_SYS_RETURN == XT_CG_SYS_RETURN &&
 	       XS_CG_WORD(XS_CG_SYS_RETURN, 5) == (3u << 30 | 5) &&
 	       XS_CG_ROOT_ID(2, -47) == XT_ROOT_ID(2, -47), "batch kinds");
+_Static_assert(XS_CG_NS(7, 0x1aaaaaaabull, 0xfffffffful) == XT_CG_NS(7, 0x1aaaaaaabull, 0xfffffffful),
+	       "one tick conversion for the core and the consumers");
 
 /*
  * 1M slots, 160 MiB of arena, allocated when the ring is enabled (its

@@ -318,27 +318,22 @@ static inline struct xs_cg_batch *xs_cg_room(void)
 }
 
 /*
- * Slot n (claimed) is 2^32 ticks or more after the origin: hand slots
- * [0, n) over and make the record slot 0 of a batch whose origin is t (a
- * syscall record takes its details along).  Returns the record's slot.
+ * Slot n (claimed) is 2^32 ticks or more after the origin: hand the
+ * records before it over, if any, and make it slot 0 of a batch whose
+ * origin is t.  Only a function record can have records before it here (a
+ * syscall record reads the clock only as a batch's first: xs_cg_sys_put),
+ * so no syscall detail has to move.  Returns the record's slot.
  */
 static __attribute__((noinline, cold)) uint32_t xs_cg_rebase(struct xs_cg_batch *b, uint32_t n,
-							     uint64_t t, uint32_t *word)
+							     uint64_t t)
 {
-	bool sys = XS_CG_KIND(*word) >= XS_CG_SYS_ENTRY;
-	struct xs_cg_sys detail;
-
-	if (sys)
-		detail = b->cb_sys[--b->cb_nsys];	/* the last one: the record's */
-	b->cb_nrec = n;
-	xs_cg_flush(b);
-	b->cb_base = t;
-	if (sys) {
-		b->cb_sys[0] = detail;
-		b->cb_nsys = 1;
-		*word = XS_CG_WORD(XS_CG_KIND(*word), 0);
+	if (n) {
+		b->cb_nrec = n;
+		xs_cg_flush(b);
+		b->cb_nrec = 1;
 	}
-	return b->cb_nrec++;
+	b->cb_base = t;
+	return 0;
 }
 
 /*
@@ -351,7 +346,7 @@ static inline void xs_cg_put(struct xs_cg_batch *b, uint32_t word)
 	uint64_t t = osl_trace_ticks(), dt = t - b->cb_base;
 
 	if (__builtin_expect(dt > 0xffffffffull, 0)) {
-		n = xs_cg_rebase(b, n, t, &word);
+		n = xs_cg_rebase(b, n, t);
 		dt = 0;
 	}
 	b->cb_rec[n] = (struct xs_cg_rec){ (uint32_t)dt, word };
@@ -414,10 +409,10 @@ static struct xs_cg_sys *xs_cg_sys_put(uint32_t kind, int family, int number)
 	n = b->cb_nrec;
 	if (n == 0) {
 		xs_cg_put(b, word);
-		return &b->cb_sys[b->cb_nsys - 1];	/* slot 0 if the put started a new batch */
+	} else {
+		b->cb_nrec = n + 1;
+		b->cb_rec[n] = (struct xs_cg_rec){ b->cb_rec[n - 1].cr_dt, word };
 	}
-	b->cb_nrec = n + 1;
-	b->cb_rec[n] = (struct xs_cg_rec){ b->cb_rec[n - 1].cr_dt, word };
 	return s;
 }
 #else

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kmod-xnu-sim/osl/linux/user/xnusim_kmod.h"
+#include "kmod-xnu-sim/osl/osl_signal_map.h"
 
 struct arm_saved_state64;
 struct x86_saved_state64;
@@ -94,16 +95,7 @@ int xnusim_kmod_trap_raw(int arch, void *state)
 
 /* ---- What libsyscall asks of the platform ------------------------------- */
 
-static const int darwin_to_host_signal[32] = {
-	[1] = SIGHUP,   [2] = SIGINT,    [3] = SIGQUIT,  [4] = SIGILL,
-	[5] = SIGTRAP,  [6] = SIGABRT,   [8] = SIGFPE,   [9] = SIGKILL,
-	[10] = SIGBUS,  [11] = SIGSEGV,  [12] = SIGSYS,  [13] = SIGPIPE,
-	[14] = SIGALRM, [15] = SIGTERM,  [16] = SIGURG,  [17] = SIGSTOP,
-	[18] = SIGTSTP, [19] = SIGCONT,  [20] = SIGCHLD, [21] = SIGTTIN,
-	[22] = SIGTTOU, [23] = SIGIO,    [24] = SIGXCPU, [25] = SIGXFSZ,
-	[26] = SIGVTALRM, [27] = SIGPROF, [28] = SIGWINCH, [30] = SIGUSR1,
-	[31] = SIGUSR2,
-};
+static const int darwin_to_host_signal[32] = OSL_DARWIN_TO_LINUX_SIGNALS;
 
 /* As osl/user/osl_host.c: a Darwin wait status becomes the host's ending. */
 _Noreturn void osl_process_terminate(int darwin_status)
