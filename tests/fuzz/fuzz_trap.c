@@ -17,8 +17,8 @@
  * 24-bit number on x86_64, arguments from the stack past the sixth), and
  * only what would end or park the fuzzing process is tamed (tame()):
  * exit and sigsuspend are skipped; receives and sends get a zero timeout;
- * semaphore_wait is skipped and the timed waits and mach_wait_until are
- * capped; reads and writes never reach the console (host stdin) and make
+ * semaphore_wait is skipped and the timed waits, the ulock waits and
+ * mach_wait_until are capped; reads and writes never reach the console (host stdin) and make
  * pipes non-blocking first; kill only sends signals the process ignores,
  * and sigaction cannot take those ignores back.  SIGSYS (nosys, invalid
  * traps) and SIGPIPE (writes to a reader-less pipe) are ignored in every
@@ -79,7 +79,7 @@ static uint64_t make_arg(struct cursor *c)
 static const int bsd_calls[] = { 3, 4, 5, 6, 7, 10, 12, 20, 24, 25, 37, 39, 41, 42, 43, 46, 47,
 	48, 52, 60, 65, 73, 74, 75, 81, 82, 90, 92, 120, 121, 136, 147, 153, 154, 184, 197,
 	199, 310, 329, 338, 339, 340, 372, 396, 397, 398, 399, 400, 405, 406, 411, 412, 414,
-	415, 463, 464, 0, 63, 8, 557, 558, 65535 };
+	415, 463, 464, 515, 516, 544, 0, 63, 8, 557, 558, 65535 };
 static const int mach_traps[] = { -10, -12, -14, -15, -16, -18, -19, -21, -24, -25, -26,
 	-27, -28, -29, -31, -32, -33, -38, -47, -50, -89, -90, -3, -4, -1, -127, -128, -200 };
 
@@ -183,6 +183,12 @@ static int tame_bsd(int code, uint64_t **a)
 	case 111: case 410:	/* sigsuspend: until a signal comes */
 	case 330:		/* __sigwait */
 		return 0;
+	case 515:		/* __ulock_wait(op, addr, value, timeout us): at most 1 ms */
+		*a[3] = 1 + *a[3] % 1000;
+		return 1;
+	case 544:		/* __ulock_wait2(op, addr, value, timeout ns, value2) */
+		*a[3] = 1 + *a[3] % 1000000;
+		return 1;
 	case 37:		/* kill */
 		*a[1] = harmless_signals[*a[1] % 3];
 		return 1;
