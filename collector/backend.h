@@ -31,14 +31,22 @@ struct xt_filter {
 	uint64_t min_duration_ns;
 };
 
+/*
+ * The rings' default sizes.  inproc: slots of one struct xt_event (160
+ * bytes) in the machine's arena; a lifecycle event takes one, a call-graph
+ * batch one per 20 records.  bpf: the ring buffer's bytes.
+ */
+#define XT_INPROC_RING_DEFAULT (1u << 20)
+#define XT_BPF_RINGBUF_DEFAULT (16u << 20)
+
 struct xt_backend_opts {
 	const char *lib_path;	/* absolute path of libxnusim.so to attach to */
 	uint32_t machine;	/* only this machine's events */
 	struct xt_filter filter;
 	bool want_events;	/* ordered events to the callback (live trace, timelines) */
 	bool want_func_events;	/* ... including function entry/return */
-	uint32_t ringbuf_bytes;	/* bpf: ring buffer size (power of 2, >= page); 0: 16 MiB */
-	uint64_t ring_slots;	/* inproc: ring capacity in events; 0 = default */
+	uint32_t ringbuf_bytes;	/* bpf: ring buffer size (power of 2, >= page); 0: default */
+	uint64_t ring_slots;	/* inproc: ring capacity in 160-byte slots; 0: default */
 	/*
 	 * Called from poll for each ordered event, in order per thread.  The
 	 * inproc backend aggregates nothing itself: it delivers every event,

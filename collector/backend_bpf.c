@@ -45,7 +45,6 @@ _Static_assert(__builtin_offsetof(struct xt_cg_rec, word) ==
 	       __builtin_offsetof(struct xt_cg_sys, a) == __builtin_offsetof(struct xs_cg_sys, cs_a) &&
 	       XT_CG_SYS_RETURN == XS_CG_SYS_RETURN, "xt_cg_* layout changed");
 
-#define XT_BPF_RINGBUF_DEFAULT (16u << 20)
 #define XT_BTF_PATH "/sys/kernel/btf/vmlinux"
 
 struct xt_bpf_backend {

@@ -58,13 +58,12 @@ _Static_assert(XS_CG_NS(7, 0x1aaaaaaabull, 0xfffffffful) == XT_CG_NS(7, 0x1aaaaa
 	       "one tick conversion for the core and the consumers");
 
 /*
- * 1M slots, 160 MiB of arena, allocated when the ring is enabled (its
- * sequence words are written then, so the workload's processes only map
- * the pages, ahead of their writes: xs_trace_inproc.c): a lifecycle event
- * takes a slot, a trap's batch about three (~30 events), so the ring holds
- * some ten million events of backlog.
+ * The default ring (XT_INPROC_RING_DEFAULT): 1M slots, 160 MiB of arena,
+ * allocated when the ring is enabled (its sequence words are written then,
+ * so the workload's processes only map the pages, ahead of their writes:
+ * xs_trace_inproc.c).  A lifecycle event takes a slot, a batch one per 20
+ * records, so the ring holds some twenty million events of backlog.
  */
-#define INPROC_DEFAULT_SLOTS (1u << 20)
 #define INPROC_LATENCY_NS    50000000ull	/* drain at least every 50 ms */
 #define INPROC_DRAIN_MAX     (1 << 20)	/* records per poll(0): the caller loops */
 #define INPROC_BATCH         4096	/* records per drain: more than a batch entry's slots */
@@ -160,7 +159,7 @@ static int inproc_attach(struct xt_backend *b)
 
 	(void)xs_trace_clock_calibrate(10);	/* the batches' clock, for every process */
 	ip->ring = xs_trace_inproc_enable(b->opts.ring_slots ? b->opts.ring_slots
-							   : INPROC_DEFAULT_SLOTS);
+							   : XT_INPROC_RING_DEFAULT);
 	if (!ip->ring)
 		return -ENOMEM;
 	ip->cost_ns = calibrate(ip, idle);

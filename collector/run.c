@@ -109,7 +109,7 @@ struct run_ctx {
 	bool discard;		/* calibrating: the events are ours, not the workload's */
 	uint64_t discarded;
 	struct last_tid *tids;
-	size_t ntids, captids;
+	size_t ntids, captids, last_hit;
 	const struct xt_run_opts *o;
 	int err;
 };
@@ -118,9 +118,13 @@ static struct last_tid *last_tid_get(struct run_ctx *rc, int32_t pid, bool creat
 {
 	struct last_tid *v;
 
+	if (rc->last_hit < rc->ntids && rc->tids[rc->last_hit].pid == pid)
+		return &rc->tids[rc->last_hit];		/* a batch's events share their pid */
 	for (size_t i = 0; i < rc->ntids; i++)
-		if (rc->tids[i].pid == pid)
+		if (rc->tids[i].pid == pid) {
+			rc->last_hit = i;
 			return &rc->tids[i];
+		}
 	if (!create)
 		return NULL;
 	if (rc->ntids == rc->captids) {
@@ -142,9 +146,12 @@ static struct last_tid *last_tid_get(struct run_ctx *rc, int32_t pid, bool creat
  * The bpf lifecycle probes carry no thread (proc_create, proc_exec,
  * proc_exit, vm_map_change have no tid argument): give such an event the
  * thread that made the process's last call (a fork's parent thread for
- * proc_create), so the timeline's arrows start on a thread track.
+ * proc_create), so the timeline's arrows start on a thread track.  Returns
+ * ev, or its copy in buf with the thread filled in: the calls' events, by
+ * far the most, are passed on as they are.
  */
-static void fill_tid(struct run_ctx *rc, struct xt_event *ev)
+static const struct xt_event *fill_tid(struct run_ctx *rc, const struct xt_event *ev,
+				       struct xt_event *buf)
 {
 	struct last_tid *lt;
 	int32_t pid = ev->pid;
@@ -152,44 +159,43 @@ static void fill_tid(struct run_ctx *rc, struct xt_event *ev)
 	if (ev->type == XT_EV_SYSCALL_ENTRY || ev->type == XT_EV_FUNC_ENTRY) {
 		if (ev->tid && (lt = last_tid_get(rc, ev->pid, true)))
 			lt->tid = ev->tid;
-		return;
+		return ev;
 	}
 	if (ev->type == XT_EV_PROC_EXEC) {
 		/* a spawn's image is exec'd from the parent's thread: no thread of its own yet */
-		lt = last_tid_get(rc, pid, false);
-		ev->tid = lt ? lt->tid : 0;
-		return;
-	}
-	if (ev->tid)
-		return;
-	if (ev->type == XT_EV_PROC_CREATE && ((int64_t)ev->a[1] == 2 || (int64_t)ev->a[1] == 3))
+	} else if (ev->tid) {
+		return ev;
+	} else if (ev->type == XT_EV_PROC_CREATE &&
+		   ((int64_t)ev->a[1] == 2 || (int64_t)ev->a[1] == 3)) {
 		pid = (int32_t)(int64_t)ev->a[0];	/* fork/spawn: in the parent's context */
-	else if (ev->type != XT_EV_PROC_EXIT &&
-		 ev->type != XT_EV_PROC_CREATE && ev->type != XT_EV_VM_MAP_CHANGE)
-		return;
+	} else if (ev->type != XT_EV_PROC_EXIT && ev->type != XT_EV_PROC_CREATE &&
+		   ev->type != XT_EV_VM_MAP_CHANGE) {
+		return ev;
+	}
 	lt = last_tid_get(rc, pid, false);
-	if (lt)
-		ev->tid = lt->tid;
+	*buf = *ev;
+	buf->tid = lt ? lt->tid : 0;
+	return buf;
 }
 
 static int run_on_event(void *ctx, const struct xt_event *ev_in)
 {
 	struct run_ctx *rc = ctx;
-	struct xt_event ev;
+	const struct xt_event *ev;
+	struct xt_event buf;
 	int err;
 
 	if (rc->discard) {
 		rc->discarded++;
 		return 0;
 	}
-	ev = *ev_in;
-	fill_tid(rc, &ev);
+	ev = fill_tid(rc, ev_in, &buf);
 	if (rc->o->on_event) {
-		err = rc->o->on_event(rc->o->ctx, &ev);
+		err = rc->o->on_event(rc->o->ctx, ev);
 		if (err)
 			return err;
 	}
-	err = xt_model__feed(rc->m, &ev, true);
+	err = xt_model__feed(rc->m, ev, true);
 	if (err && !rc->err)
 		rc->err = err;
 	return err;
@@ -387,9 +393,9 @@ static uint64_t calibrate_timed(struct xt_backend *b, int batch)
 /* Pairs per batch: a quarter of the ring's events. */
 static int calibrate_batch(const struct xt_backend_opts *bo, bool is_bpf)
 {
-	uint64_t cap = is_bpf ? (bo->ringbuf_bytes ? bo->ringbuf_bytes : 16u << 20) /
+	uint64_t cap = is_bpf ? (bo->ringbuf_bytes ? bo->ringbuf_bytes : XT_BPF_RINGBUF_DEFAULT) /
 					(sizeof(struct xt_event) + 8)
-			      : (bo->ring_slots ? bo->ring_slots : 1u << 18);
+			      : (bo->ring_slots ? bo->ring_slots : XT_INPROC_RING_DEFAULT);
 	uint64_t pairs = cap / 8;
 
 	return pairs < 1 ? 1 : pairs > CALIBRATE_PAIRS ? CALIBRATE_PAIRS : (int)pairs;
