@@ -18,11 +18,12 @@
  * only what would end or park the fuzzing process is tamed (tame()):
  * exit and sigsuspend are skipped; receives and sends get a zero timeout;
  * semaphore_wait is skipped and the timed waits, the ulock waits and
- * mach_wait_until are capped; reads and writes never reach the console (host stdin) and make
- * pipes non-blocking first; kill only sends signals the process ignores,
- * and sigaction cannot take those ignores back.  SIGSYS (nosys, invalid
- * traps) and SIGPIPE (writes to a reader-less pipe) are ignored in every
- * machine the fuzzer boots, through the sigaction system call.
+ * mach_wait_until are capped; reads and writes never reach the console
+ * (host stdin) and make pipes non-blocking first; kill only sends signals
+ * the process ignores, and sigaction cannot take those ignores back.
+ * SIGSYS (nosys, invalid traps) and SIGPIPE (writes to a reader-less pipe)
+ * are ignored in every machine the fuzzer boots, through the sigaction
+ * system call.
  */
 #include <stdint.h>
 #include <stdio.h>
